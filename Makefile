@@ -1,0 +1,33 @@
+# Two commands for a new user: `make run` and `make test`. Everything else is for the people who build it.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8080
+
+.PHONY: run test lint bench soak fuzz clean
+
+# The venv is rebuilt when the packaging changes; the stamp files remember what was installed.
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+run: $(VENV)/.installed
+	$(BIN)/mocknexus serve --host 127.0.0.1 --port $(PORT) --fixtures fixtures/
+
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check mocknexus tests bench
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check mocknexus tests bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

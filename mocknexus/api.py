@@ -1,0 +1,133 @@
+"""Blueprint: the seven vendor operations of §1, each a short view named after its operationId."""
+
+import time
+
+from flask import Blueprint, g, request
+from marshmallow import RAISE
+
+from mocknexus.auth import check_api_key
+from mocknexus.errors import BadRequest, PayloadTooLarge
+from mocknexus.http import header_safe, ok, read_json
+from mocknexus.schemas.vendor import create_request, stop_request, update_request
+
+BASE = "/nexus/v3/openmedia/<service>/interactions"
+bp = Blueprint("api", __name__, url_prefix="")
+
+
+def _operation_id(endpoint: str) -> str:
+    head, *rest = endpoint.removeprefix("api.").split("_")
+    return head + "".join(word.title() for word in rest)
+
+
+def _load(schema, required: bool = False) -> dict:
+    """Body → validated dict. Unknown fields: a warning each (lenient) or a 400 (strict)."""
+    body = read_json(required=required)
+    known = schema.data_keys
+    unknown = [key for key in body if key not in known]
+    if unknown:
+        if g.world.settings.strict:
+            raise BadRequest("Unknown fields in the request body", {k: ["Unknown field."] for k in unknown})
+        g.warnings.extend(f"unknown field '{header_safe(k)}' ignored" for k in unknown)
+        body = {k: v for k, v in body.items() if k in known}
+    return schema.load(body, unknown=RAISE)
+
+
+@bp.before_request
+def _check_request():
+    """Auth before the body is read (§1.3), then the size limit (§1.4)."""
+    g.started = time.perf_counter()
+    g.operation = _operation_id(request.endpoint)
+    g.warnings = []
+    g.body = None
+    world = g.world
+    check_api_key(world, request.headers.get("x-api-key"), request.view_args["service"])
+    limit = world.settings.max_body
+    if request.content_length is not None and request.content_length > limit:
+        raise PayloadTooLarge(f"The request body is {request.content_length} bytes; the limit is {limit}")
+    request.max_content_length = limit
+
+
+@bp.after_request
+def _journal(response):
+    for warning in g.warnings:
+        response.headers.add("X-Mocknexus-Warning", warning)
+    g.world.journal.add({
+        "time": g.world.clock.to_json()["now"],
+        "method": request.method,
+        "path": request.path,
+        "operation": g.operation,
+        "service": request.view_args.get("service"),
+        "headers": dict(request.headers),
+        "body": g.body,
+        "status": response.status_code,
+        "durationMs": round((time.perf_counter() - g.started) * 1000, 3),
+        "warnings": list(g.warnings),
+        "fault": None,
+    })
+    return response
+
+
+def _dump(interaction):
+    return ok(interaction.to_json(g.world.prefix))
+
+
+@bp.post(BASE)
+def create_interaction(service):
+    """createInteraction: a new interaction in state queued; 409 while one with its externalId is live."""
+    body = _load(create_request)
+    return _dump(g.world.store.create_interaction(
+        service, body.get("external_id"), body.get("parent_interaction_id"),
+        body.get("received_at"), body.get("user_data"),
+    ))
+
+
+@bp.get(f"{BASE}/<ext:external_id>")
+def get_interaction_by_external_id(service, external_id):
+    """getInteractionByExternalId."""
+    return _dump(g.world.store.get_interaction(service, external_id=external_id))
+
+
+@bp.post(f"{BASE}/<ext:external_id>/stop")
+def stop_interaction_by_external_id(service, external_id):
+    """stopInteractionByExternalId."""
+    return _stop(service, external_id=external_id)
+
+
+@bp.post(f"{BASE}/<ext:external_id>/update")
+def update_interaction_by_external_id(service, external_id):
+    """updateInteractionByExternalId."""
+    return _update(service, external_id=external_id)
+
+
+@bp.get(f"{BASE}/<iid:interaction_id>")
+def get_interaction(service, interaction_id):
+    """getInteraction."""
+    return _dump(g.world.store.get_interaction(service, interaction_id=interaction_id))
+
+
+@bp.post(f"{BASE}/<iid:interaction_id>/stop")
+def stop_interaction(service, interaction_id):
+    """stopInteraction: the final interaction; afterwards it is gone (unless retain_stopped)."""
+    return _stop(service, interaction_id=interaction_id)
+
+
+@bp.post(f"{BASE}/<iid:interaction_id>/update")
+def update_interaction(service, interaction_id):
+    """updateInteraction: changed, then added, then deleted properties applied to userData."""
+    return _update(service, interaction_id=interaction_id)
+
+
+def _stop(service, **ref):
+    body = _load(stop_request)
+    return _dump(g.world.store.stop_interaction(
+        service, **ref, reason_system_name=body.get("reason_system_name"),
+        reason_description=body.get("reason_description"),
+    ))
+
+
+def _update(service, **ref):
+    body = _load(update_request, required=True)
+    return _dump(g.world.store.update_interaction(
+        service, **ref, changed=body.get("changed"), added=body.get("added"), deleted=body.get("deleted"),
+    ))
+

@@ -1,0 +1,83 @@
+"""create_app(): the Flask app with both blueprints, the namespace dispatch and the one error handler."""
+
+import sys
+import time
+import traceback
+import uuid
+
+from flask import Flask, current_app, g, request
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from mocknexus import admin, api
+from mocknexus.clock import Clock
+from mocknexus.config import ServerConfig
+from mocknexus.errors import ApiError, BadRequest, InternalError, envelope
+from mocknexus.fixtures import FixtureSet, load_fixtures
+from mocknexus.http import details, header_safe, json_response
+from mocknexus.routing import ExternalIdConverter, InteractionIdConverter, NamespaceMiddleware
+from mocknexus.world import Worlds
+
+TRACE_HEADER = "X-B3-TraceId"
+
+
+def create_app(config: ServerConfig | None = None, fixtures: FixtureSet | None = None) -> Flask:
+    """The only way to get an app. `fixtures` defaults to loading `config.fixtures` (raises FixtureError)."""
+    config = config or ServerConfig()
+    if fixtures is None:
+        fixtures = load_fixtures(config.fixtures, Clock().now()) if config.fixtures else FixtureSet.empty()
+    app = Flask("mocknexus")
+    app.url_map.strict_slashes = False
+    app.url_map.converters["ext"] = ExternalIdConverter
+    app.url_map.converters["iid"] = InteractionIdConverter
+    app.extensions["mocknexus"] = Worlds(fixtures.with_api_keys(config.api_keys), config)
+    app.extensions["mocknexus.config"] = config
+    app.extensions["mocknexus.errors"] = []  # unexpected exceptions, for whoever runs the server to re-raise
+    app.register_blueprint(api.bp)
+    app.register_blueprint(admin.bp)
+    app.before_request(_choose_world)
+    app.after_request(_trace_and_log)
+    app.register_error_handler(Exception, _render_error)
+    app.wsgi_app = NamespaceMiddleware(app.wsgi_app)
+    return app
+
+
+def _choose_world():
+    name = request.environ.get("mocknexus.namespace")
+    worlds: Worlds = current_app.extensions["mocknexus"]
+    g.world = worlds.default if name is None else worlds.get(name)
+
+
+def _trace_and_log(response):
+    trace = request.headers.get(TRACE_HEADER)
+    response.headers[TRACE_HEADER] = header_safe(trace) if trace else uuid.uuid4().hex[:16]
+    if current_app.extensions["mocknexus.config"].access_log:
+        sys.stdout.write(f'{request.remote_addr} - [{time.strftime("%d/%b/%Y %H:%M:%S")}] '
+                         f'"{request.method} {header_safe(request.full_path.rstrip("?"))}" {response.status_code}\n')
+        sys.stdout.flush()
+    return response
+
+
+def _render_error(error: Exception):
+    """The one place an error becomes a response: always the §1.1 envelope, never HTML or a traceback."""
+    if isinstance(error, ValidationError):
+        error = BadRequest("Invalid request parameters provided", details(error))
+    if isinstance(error, ApiError):
+        return json_response(error.to_envelope(), error.status, error.headers)
+    if isinstance(error, HTTPException):
+        return json_response(envelope(error.code, _http_message(error)), error.code)
+    current_app.extensions["mocknexus.errors"].append(error)
+    traceback.print_exception(error, file=sys.stderr)
+    failure = InternalError(f"Internal server error ({error.__class__.__name__}); mocknexus logged the details")
+    return json_response(failure.to_envelope(), failure.status)
+
+
+def _http_message(error: HTTPException) -> str:
+    if error.code == 404:
+        return f"No such path: {header_safe(request.path)}"
+    if error.code == 405:
+        return f"Method {request.method} is not allowed on {header_safe(request.path)}"
+    if error.code == 413:
+        return "Request body is too large"
+    return error.description or error.name
+

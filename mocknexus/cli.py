@@ -1,0 +1,123 @@
+"""The command line: `mocknexus serve` and `mocknexus check`; main(argv) -> int, testable without a socket."""
+
+import argparse
+import signal
+import sys
+
+from mocknexus import __version__
+from mocknexus.config import ID_STYLES, ServerConfig, WorldSettings
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        """One line and exit 2, as argparse does, but with our name on it."""
+        self.exit(2, f"mocknexus: error: {message} (see 'mocknexus {self.prog.split()[-1]} --help')\n")
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be 0-65535, not {value}")
+    return value
+
+
+_positive.__name__ = "a positive integer"
+_port.__name__ = "a port number"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="mocknexus", description="A fake of the Genesys Nexus v3 Open Media API.")
+    parser.add_argument("--version", action="version", version=f"mocknexus {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    serve = commands.add_parser("serve", help="serve the API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=_port, default=8080, help="0 picks a free port")
+    serve.add_argument("--fixtures", action="append", default=[], metavar="PATH", help="file or folder; repeatable")
+    serve.add_argument("--api-key", action="append", default=[], dest="api_keys", metavar="KEY", help="repeatable")
+    serve.add_argument("--threads", type=_positive, default=8)
+    serve.add_argument("--retain-stopped", action="store_true")
+    serve.add_argument("--strict", action="store_true")
+    serve.add_argument("--id-style", choices=ID_STYLES, default="uuid")
+    serve.add_argument("--seed", type=int)
+    serve.add_argument("--max-body", type=_positive, default=1024 * 1024, metavar="BYTES")
+    serve.add_argument("--journal-size", type=_positive, default=10000, metavar="N")
+    serve.add_argument("--max-namespaces", type=_positive, default=1000, metavar="N")
+    serve.add_argument("--allow-header-faults", action="store_true")
+    serve.add_argument("--admin-token", metavar="T")
+
+    check = commands.add_parser("check", help="validate fixture files")
+    check.add_argument("paths", nargs="+", metavar="FIXTURES")
+    return parser
+
+
+def config_from(args) -> ServerConfig:
+    return ServerConfig(
+        host=args.host, port=args.port, threads=args.threads, fixtures=args.fixtures, api_keys=args.api_keys,
+        settings=WorldSettings(strict=args.strict, retain_stopped=args.retain_stopped, id_style=args.id_style,
+                               max_body=args.max_body),
+        seed=args.seed, journal_size=args.journal_size, max_namespaces=args.max_namespaces,
+        allow_header_faults=args.allow_header_faults, admin_token=args.admin_token, access_log=True,
+    )
+
+
+def serve(config: ServerConfig, out=sys.stdout) -> int:
+    """Load, bind, print the listening line, serve until SIGTERM/SIGINT."""
+    from mocknexus.app import create_app
+    from mocknexus.fixtures import FixtureError
+    from mocknexus.server import ServerError, make_server
+
+    try:
+        app = create_app(config)
+        server = make_server(app, config)
+    except FixtureError as exc:
+        for line in exc.lines():
+            print(f"mocknexus: bad fixture: {line}", file=sys.stderr)
+        return 2
+    except ServerError as exc:
+        print(f"mocknexus: {exc}", file=sys.stderr)
+        return 2
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    host = server.effective_host
+    print(f"mocknexus listening on http://{f'[{host}]' if ':' in host else host}:{server.effective_port}",
+          file=out, flush=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+    return 0
+
+
+def check(paths) -> int:
+    from mocknexus.clock import Clock
+    from mocknexus.fixtures import FixtureError, load_fixtures
+
+    try:
+        fixtures = load_fixtures(paths, Clock().now())
+    except FixtureError as exc:
+        for line in exc.lines():
+            print(line, file=sys.stderr)
+        return 1
+    print(f"ok: {len(fixtures.services)} services, {len(fixtures.api_keys)} API keys, "
+          f"{len(fixtures.interactions)} interactions")
+    return 0
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "check":
+        return check(args.paths)
+    return serve(config_from(args))

@@ -1,0 +1,58 @@
+"""Request and response helpers shared by the blueprints: JSON bodies in, JSON envelopes out."""
+
+import json
+
+from flask import current_app, g, request
+from marshmallow import ValidationError
+
+from mocknexus.errors import BadRequest
+from mocknexus.schemas.fixtures import problems
+
+_JSON = "application/json"
+
+
+def json_response(payload, status: int = 200, headers=None):
+    """Encode once, with no key sorting or pretty-printing: this is on every request's path."""
+    return current_app.response_class(json.dumps(payload, ensure_ascii=False), status, headers, mimetype=_JSON)
+
+
+def ok(payload):
+    return json_response({"status": {"code": 0, "message": "OK"}, "data": payload})
+
+
+def read_json(required: bool = False, what: str = "a JSON object"):
+    """The request body as a JSON object ({} when absent and not required); 400 for anything else."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        if required:
+            raise BadRequest(f"The request body must be {what}")
+        return {}
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        g.body = raw.decode("utf-8", "replace")
+        raise BadRequest(f"The request body is not UTF-8 (byte {exc.start})") from None
+    g.body = text
+    try:
+        body = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadRequest(f"The request body is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except (RecursionError, ValueError) as exc:
+        raise BadRequest(f"The request body is not JSON we can read: {exc.__class__.__name__}") from None
+    g.body = body
+    if not isinstance(body, dict):
+        raise BadRequest(f"The request body must be {what}, not a JSON {type(body).__name__}")
+    return body
+
+
+def details(error: ValidationError) -> dict:
+    """marshmallow's nested messages as the envelope's {field: [problems]} (nested fields as paths)."""
+    out: dict = {}
+    for path, what in problems(error):
+        out.setdefault(path.removeprefix("$.").removeprefix("$") or "body", []).append(what)
+    return out
+
+
+def header_safe(text: str) -> str:
+    """Anything a client sent, fit for a response header: control and non-ASCII characters escaped."""
+    return text.encode("unicode_escape").decode("ascii")

@@ -1,0 +1,92 @@
+"""The things the fake keeps: services, API keys, interactions; stdlib only."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+RESERVED_KEYS = frozenset(
+    """InteractionId ParentId ExternalId MediaType Type Subtype State StagingArea SubmittedBy TenantId
+    ReceivedAt SubmittedAt DeliveredAt PlacedInQueueAt WorkbinAgentId WorkbinAgentGroupId WorkbinPlaceId
+    WorkbinPlaceGroupId Queue InteractionType InteractionSubtype InteractionState IsLocked IsOnline
+    MovedToQueueAt AbandonedAt""".split()
+)
+
+QUEUED = "queued"
+STOPPED = "stopped"
+
+
+def iso(moment: datetime | None) -> str | None:
+    """UTC ISO-8601 with milliseconds and a Z, the one format the API writes times in."""
+    if moment is None:
+        return None
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    name: str
+    media_type: str = "openmedia"
+    interaction_type: str = "Inbound"
+    interaction_subtype: str = "InboundNew"
+
+    def to_json(self) -> dict:
+        return {
+            "name": self.name,
+            "mediaType": self.media_type,
+            "interactionType": self.interaction_type,
+            "interactionSubtype": self.interaction_subtype,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    key: str
+    enabled: bool = True
+    expires_at: datetime | None = None
+    services: tuple | None = None  # None: every service
+
+    def to_json(self) -> dict:
+        return {
+            "key": self.key,
+            "enabled": self.enabled,
+            "expiresAt": iso(self.expires_at),
+            "services": list(self.services) if self.services is not None else None,
+        }
+
+
+@dataclass(slots=True)
+class Interaction:
+    id: str
+    service: Service
+    external_id: str | None
+    parent_id: str | None
+    received_at: datetime
+    submitted_at: datetime
+    user_data: dict = field(default_factory=dict)
+    state: str = QUEUED
+    stopped_at: datetime | None = None
+    stop_reason: dict | None = None
+
+    @property
+    def live(self) -> bool:
+        return self.state != STOPPED
+
+    def to_json(self, prefix: str = "") -> dict:
+        """The §1.2 shape; `prefix` is the namespace path that selfUri carries."""
+        out = {
+            "id": self.id,
+            "externalId": self.external_id,
+            "parentInteractionId": self.parent_id,
+            "openMediaService": self.service.name,
+            "mediaType": self.service.media_type,
+            "interactionType": self.service.interaction_type,
+            "interactionSubtype": self.service.interaction_subtype,
+            "state": self.state,
+            "receivedAt": iso(self.received_at),
+            "submittedAt": iso(self.submitted_at),
+            "userData": self.user_data,
+            "selfUri": f"{prefix}/nexus/v3/openmedia/{self.service.name}/interactions/{self.id}",
+        }
+        if self.state == STOPPED:
+            out["stoppedAt"] = iso(self.stopped_at)
+            out["stopReason"] = self.stop_reason
+        return out

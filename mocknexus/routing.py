@@ -1,0 +1,46 @@
+"""URL converters for §1 addressing: `ext_{externalId}` segments versus interaction ids."""
+
+import re
+
+from werkzeug.routing import BaseConverter
+
+NAMESPACE_NAME = re.compile(r"[A-Za-z0-9._~-]{1,128}")
+
+
+class ExternalIdConverter(BaseConverter):
+    """A segment `ext_<externalId>`; the value is the rest of the segment (already percent-decoded)."""
+
+    regex = r"ext_[^/]*"
+    weight = 50  # tried before the interaction-id converter
+
+    def to_python(self, value: str) -> str:
+        return value[4:]
+
+    def to_url(self, value: str) -> str:
+        return "ext_" + super().to_url(value)
+
+
+class InteractionIdConverter(BaseConverter):
+    """Any other segment. Generated ids never start with `ext_`, so the two never overlap."""
+
+    regex = r"(?!ext_)[^/]+"
+
+
+class NamespaceMiddleware:
+    """WSGI: `/__ns/{name}/rest` runs `/rest` in the world `name`; the prefix moves to SCRIPT_NAME,
+    which is how selfUri and request.script_root come to carry it."""
+
+    PREFIX = "/__ns/"
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(self.PREFIX):
+            name, _, rest = path[len(self.PREFIX):].partition("/")
+            if NAMESPACE_NAME.fullmatch(name):  # anything else stays unrouted: a 404
+                environ["mocknexus.namespace"] = name
+                environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + self.PREFIX + name
+                environ["PATH_INFO"] = "/" + rest
+        return self.app(environ, start_response)

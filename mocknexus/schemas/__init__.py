@@ -1,0 +1,1 @@
+"""marshmallow schemas at the edges: vendor requests, interactions out, fixture documents, admin bodies."""

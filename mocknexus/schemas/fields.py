@@ -1,0 +1,60 @@
+"""Fields shared by the vendor and fixture schemas: ISO-8601 times and the userData rules."""
+
+from datetime import UTC, datetime
+
+from marshmallow import ValidationError, fields
+
+from mocknexus.models import RESERVED_KEYS, iso
+
+MAX_DEPTH = 8
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+
+
+class IsoDateTime(fields.Field):
+    """ISO-8601 in, an aware UTC datetime out (a time without an offset is taken as UTC)."""
+
+    default_error_messages = {"invalid": "Not a valid ISO-8601 date-time."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise self.make_error("invalid") from None
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return iso(value)
+
+
+def user_data_problems(value, depth: int = 0, reserved: bool = True) -> list[str]:
+    """What is wrong with a userData object: reserved keys (top level only), value types, nesting."""
+    problems = []
+    for key, item in value.items():
+        if reserved and depth == 0 and key in RESERVED_KEYS:
+            problems.append(f"'{key}' is a reserved key (a Genesys system property).")
+        if isinstance(item, dict):
+            if depth + 1 > MAX_DEPTH:
+                problems.append(f"'{key}' nests objects deeper than {MAX_DEPTH} levels.")
+            else:
+                problems.extend(user_data_problems(item, depth + 1))
+        elif isinstance(item, bool) or not isinstance(item, str | int):
+            kind = "null" if item is None else type(item).__name__.replace("float", "number").replace("list", "array")
+            problems.append(f"'{key}' is a {kind}; values must be strings, integers or objects.")
+        elif isinstance(item, int) and not INT_MIN <= item <= INT_MAX:
+            problems.append(f"'{key}' does not fit in a signed 64-bit integer.")
+    return problems
+
+
+class UserData(fields.Dict):
+    """A userData object (or changed/added properties): the §1.4 value rules and §1.7 reserved keys."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        problems = user_data_problems(value)
+        if problems:
+            raise ValidationError(problems)
+        return value
