@@ -6,6 +6,7 @@ from flask import current_app, g, request
 from marshmallow import ValidationError
 
 from mocknexus.errors import BadRequest
+from mocknexus.schemas.fields import json_kind
 from mocknexus.schemas.fixtures import problems
 
 _JSON = "application/json"
@@ -41,7 +42,7 @@ def read_json(required: bool = False, what: str = "a JSON object"):
         raise BadRequest(f"The request body is not JSON we can read: {exc.__class__.__name__}") from None
     g.body = body
     if not isinstance(body, dict):
-        raise BadRequest(f"The request body must be {what}, not a JSON {type(body).__name__}")
+        raise BadRequest(f"The request body must be {what}, not {json_kind(body)}")
     return body
 
 

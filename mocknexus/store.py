@@ -73,9 +73,10 @@ class InteractionStore:
         self.service(service_name)
         with self._lock:
             interaction = self._find_live(service_name, interaction_id, external_id)
-            interaction.state = STOPPED
             interaction.stopped_at = self.clock.now()
             interaction.stop_reason = {"systemName": reason_system_name, "description": reason_description}
+            # Last, so a reader outside the lock that sees `stopped` also sees stoppedAt and stopReason.
+            interaction.state = STOPPED
             return interaction
 
     def update_interaction(self, service_name: str, interaction_id=None, external_id=None,

@@ -30,6 +30,14 @@ class IsoDateTime(fields.Field):
         return iso(value)
 
 
+def json_kind(value) -> str:
+    """What a decoded JSON value is, in JSON's words (for messages): 'a boolean', 'null', 'an array'..."""
+    if value is None:
+        return "null"
+    kinds = ((bool, "a boolean"), (int, "an integer"), (float, "a number"), (str, "a string"), (list, "an array"))
+    return next((kind for cls, kind in kinds if isinstance(value, cls)), "an object")
+
+
 def user_data_problems(value, depth: int = 0, reserved: bool = True) -> list[str]:
     """What is wrong with a userData object: reserved keys (top level only), value types, nesting."""
     problems = []
@@ -42,8 +50,7 @@ def user_data_problems(value, depth: int = 0, reserved: bool = True) -> list[str
             else:
                 problems.extend(user_data_problems(item, depth + 1))
         elif isinstance(item, bool) or not isinstance(item, str | int):
-            kind = "null" if item is None else type(item).__name__.replace("float", "number").replace("list", "array")
-            problems.append(f"'{key}' is a {kind}; values must be strings, integers or objects.")
+            problems.append(f"'{key}' is {json_kind(item)}; values must be strings, integers or objects.")
         elif isinstance(item, int) and not INT_MIN <= item <= INT_MAX:
             problems.append(f"'{key}' does not fit in a signed 64-bit integer.")
     return problems
