@@ -1,8 +1,10 @@
 """The command line: `mocknexus serve` and `mocknexus check`; main(argv) -> int, testable without a socket."""
 
 import argparse
+import ipaddress
 import signal
 import sys
+import threading
 
 from mocknexus import __version__
 from mocknexus.config import ID_STYLES, ServerConfig, WorldSettings
@@ -72,7 +74,7 @@ def serve(config: ServerConfig, out=sys.stdout) -> int:
     """Load, bind, print the listening line, serve until SIGTERM/SIGINT."""
     from mocknexus.app import create_app
     from mocknexus.fixtures import FixtureError
-    from mocknexus.server import ServerError, make_server
+    from mocknexus.server import ServerError, make_server, run_until_stopped
 
     try:
         app = create_app(config)
@@ -85,20 +87,26 @@ def serve(config: ServerConfig, out=sys.stdout) -> int:
         print(f"mocknexus: {exc}", file=sys.stderr)
         return 2
 
-    def stop(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stopping.set())
+    signal.signal(signal.SIGINT, lambda signum, frame: stopping.set())
     host = server.effective_host
+    if config.admin_token is None and not _is_loopback(config.host):
+        print(f"mocknexus: warning: on {config.host} the admin API (/__admin: reset, state, faults) is reachable "
+              "from the network; set --admin-token to protect it", file=sys.stderr, flush=True)
     print(f"mocknexus listening on http://{f'[{host}]' if ':' in host else host}:{server.effective_port}",
           file=out, flush=True)
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
+    run_until_stopped(server, stopping)
     return 0
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to anything
 
 
 def check(paths) -> int:

@@ -42,6 +42,8 @@ class ServerConfig:
     allow_header_faults: bool = False
     admin_token: str | None = None
     access_log: bool = False
+    # Seconds a connection may sit idle or half-sent before waitress closes it (server.py says why 30).
+    channel_timeout: int = 30
 
 
 SETTING_NAMES = [f.name for f in fields(WorldSettings)]

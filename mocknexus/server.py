@@ -1,8 +1,11 @@
 """MockNexus: the app on waitress in a background thread; binds in start(), so port 0 works and errors surface."""
 
+import functools
 import threading
+import time
 
-from waitress.server import create_server
+from waitress import wasyncore
+from waitress.server import BaseWSGIServer, create_server
 
 from mocknexus.app import create_app
 from mocknexus.config import ServerConfig, WorldSettings
@@ -14,12 +17,47 @@ class ServerError(Exception):
 
 def make_server(app, config: ServerConfig):
     """A bound waitress server (raises ServerError when it cannot bind)."""
+    # Slow and dead clients: waitress reads requests in its I/O thread and hands a worker only a
+    # complete one, so a client that sends half a request and stalls never holds a worker; it holds
+    # a connection slot (connection_limit, 100) and a file descriptor until channel_timeout. 30 s
+    # frees those soon after a stall yet is far above any pause a live client makes mid-request, and
+    # above the idle time between a test's requests on a kept-alive connection (closing those early
+    # invites a reuse race in clients). cleanup_interval=1 checks for expired channels every second,
+    # so the bound is channel_timeout + 1 s. A request being served (fault delays, journal waits) is
+    # never cut by it: waitress only expires channels without a request in progress.
     try:
         return create_server(app, host=config.host, port=config.port, threads=config.threads,
                              ident="mocknexus", clear_untrusted_proxy_headers=True,
-                             channel_timeout=30, cleanup_interval=5, max_request_body_size=1 << 30)
+                             channel_timeout=config.channel_timeout, cleanup_interval=1,
+                             max_request_body_size=1 << 30)
     except OSError as exc:
         raise ServerError(f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}") from None
+
+
+SHUTDOWN_GRACE = 0.5  # seconds in-flight requests get after SIGTERM: answered if they can be, exit < 1 s
+
+
+def run_until_stopped(server, stopping: threading.Event, grace: float = SHUTDOWN_GRACE) -> None:
+    """Serve until `stopping` is set (cli.py sets it on SIGTERM/SIGINT), then stop in bounded time: stop
+    accepting, let in-flight requests be answered for up to `grace` seconds, close every connection.
+    A flag rather than KeyboardInterrupt: an exception raised mid-parse would corrupt a request that is
+    then still served. (waitress's own run() waits up to 5 s for busy workers, never sending their answers.)"""
+    sockets = getattr(server, "_map", None) or server.map
+    loop = functools.partial(wasyncore.loop, map=sockets, use_poll=server.adj.asyncore_use_poll, count=1)
+    while not stopping.is_set():
+        loop(timeout=0.1)  # how soon a signal is noticed (select() resumes after a handler, PEP 475)
+    for listener in [d for d in sockets.values() if isinstance(d, BaseWSGIServer)]:
+        wasyncore.dispatcher.close(listener)  # the listening socket only: the trigger still wakes the loop
+    deadline = time.monotonic() + grace
+    while _in_flight(sockets) and time.monotonic() < deadline:
+        loop(timeout=0.05)
+    server.task_dispatcher.shutdown(timeout=0.2)  # idle workers exit at once; busy ones are daemons
+    wasyncore.close_all(sockets, ignore_all=True)
+
+
+def _in_flight(sockets: dict) -> bool:
+    """A connection with a request being served or an answer not yet sent."""
+    return any(getattr(d, "requests", None) or getattr(d, "total_outbufs_len", 0) for d in list(sockets.values()))
 
 
 class MockNexus:
