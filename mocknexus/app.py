@@ -9,7 +9,7 @@ from flask import Flask, current_app, g, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from mocknexus import admin, api
+from mocknexus import admin, api, openapi
 from mocknexus.clock import Clock
 from mocknexus.config import ServerConfig
 from mocknexus.errors import ApiError, BadRequest, InternalError, envelope
@@ -35,6 +35,7 @@ def create_app(config: ServerConfig | None = None, fixtures: FixtureSet | None =
     app.extensions["mocknexus.errors"] = []  # unexpected exceptions, for whoever runs the server to re-raise
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(openapi.bp)  # GET /openapi.json: neither vendor nor admin, so never journaled
     app.before_request(_choose_world)
     app.after_request(_trace_and_log)
     app.register_error_handler(Exception, _render_error)

@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="validate fixture files")
     check.add_argument("paths", nargs="+", metavar="FIXTURES")
+
+    commands.add_parser("openapi", help="print the OpenAPI document (the same as GET /openapi.json)")
     return parser
 
 
@@ -124,8 +126,21 @@ def check(paths) -> int:
     return 0
 
 
+def print_openapi(out=None) -> int:
+    """The document GET /openapi.json serves: it depends on the routes only, so no config is needed."""
+    import json
+
+    from mocknexus.app import create_app
+    from mocknexus.openapi import document
+
+    print(json.dumps(document(create_app()), indent=2, ensure_ascii=False), file=out or sys.stdout)
+    return 0
+
+
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "check":
         return check(args.paths)
+    if args.command == "openapi":
+        return print_openapi()
     return serve(config_from(args))

@@ -1,0 +1,237 @@
+"""The OpenAPI 3 document of §2.6, built by apispec from the app's routes and the schemas it validates with."""
+
+import importlib
+import re
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Blueprint, current_app
+
+from mocknexus import __version__
+from mocknexus.api import _operation_id
+from mocknexus.http import json_response
+from mocknexus.schemas.fields import MAX_DEPTH, IsoDateTime, UserData
+from mocknexus.schemas.vendor import (
+    CreateInteractionRequest,
+    ErrorEnvelope,
+    InteractionEnvelope,
+    StopInteractionRequest,
+    UpdateInteractionRequest,
+)
+
+bp = Blueprint("openapi", __name__)
+
+OPENAPI_VERSION = "3.0.3"
+_CACHE = "mocknexus.openapi"
+# What each status means; one description per code so that every operation reads the same.
+_MEANING = {
+    400: "The body is not a JSON object, or a field breaks a rule; `status.details` names each field.",
+    401: "The x-api-key header is missing, unknown, disabled or expired.",
+    403: "The API key is not allowed for this open media service.",
+    404: "No such open media service, or no live interaction with this id or externalId.",
+    408: "The timeout passed first.",
+    409: "A live interaction already has this externalId, or the interaction is stopped (retain_stopped).",
+    413: "The body is over the size limit (setting max_body).",
+    500: "A bug in mocknexus (it logs the details), or a fault rule asked for it (§2.4).",
+}
+_COMMON = (401, 403, 404, 413, 500)
+# operationId → (summary, request schema, body required, error statuses): contract §1, exactly.
+VENDOR = {
+    "createInteraction": ("Create an interaction (state queued).", CreateInteractionRequest, False,
+                          (400, *_COMMON, 409)),
+    "getInteractionByExternalId": ("Get an interaction by its externalId (404 once stopped, unless retain_stopped).",
+                                   None, False, _COMMON),
+    "stopInteractionByExternalId": ("Stop an interaction found by its externalId.", StopInteractionRequest, False,
+                                    (400, *_COMMON, 409)),
+    "updateInteractionByExternalId": ("Update the userData of an interaction found by its externalId.",
+                                      UpdateInteractionRequest, True, (400, *_COMMON, 409)),
+    "getInteraction": ("Get an interaction by its id (404 once stopped, unless retain_stopped).", None, False, _COMMON),
+    "stopInteraction": ("Stop an interaction.", StopInteractionRequest, False, (400, *_COMMON, 409)),
+    "updateInteraction": ("Update the userData of an interaction.", UpdateInteractionRequest, True,
+                          (400, *_COMMON, 409)),
+}
+# Admin request bodies by (METHOD, path), as "module:Schema"; a route not listed takes any JSON object.
+ADMIN_BODIES = {
+    ("POST", "/__admin/interactions"): "mocknexus.schemas.fixtures:SeedDocument",
+    ("PUT", "/__admin/state"): "mocknexus.schemas.fixtures:FixtureDocument",
+    ("POST", "/__admin/faults"): "mocknexus.schemas.faults:FaultRule",
+}
+ADMIN_NO_BODY = {("POST", "/__admin/reset")}
+ADMIN_EXTRA_STATUSES = {("POST", "/__admin/requests/wait"): (408,)}
+_PATH_PARAMS = {  # the vendor's names and the fixtures' values, so that `make run` users can try the examples
+    "service": ("openMediaService", "crm-tasks"),
+    "external_id": ("externalId", "ticket-42"),
+    "interaction_id": ("interactionId", "0d2f5c4e-7a61-4b0e-9a57-3c1e8f6b2a10"),
+}
+_RULE_VARIABLE = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+_TRACE = {"in": "header", "name": "X-B3-TraceId", "required": False, "schema": {"type": "string"},
+          "description": "Echoed back; generated when absent."}
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    """The OpenAPI document of the vendor and admin APIs (§2.6); built once per app."""
+    return json_response(document(current_app))
+
+
+def document(app) -> dict:
+    """The document for `app`, built on first use and then kept with the app (its routes never change)."""
+    cached = app.extensions.get(_CACHE)
+    if cached is None:
+        cached = app.extensions[_CACHE] = build(app)
+    return cached
+
+
+def build(app) -> dict:
+    plugin = MarshmallowPlugin()
+    spec = APISpec(title="mocknexus", version=__version__, openapi_version=OPENAPI_VERSION,
+                   plugins=[plugin], info={"description": _DESCRIPTION})
+    plugin.converter.add_attribute_function(_our_fields)
+    spec.components.security_scheme("apiKey", {"type": "apiKey", "in": "header", "name": "x-api-key"})
+    spec.components.security_scheme("adminToken", {"type": "http", "scheme": "bearer"})
+    for schema in (InteractionEnvelope, ErrorEnvelope, CreateInteractionRequest, StopInteractionRequest,
+                   UpdateInteractionRequest):
+        spec.components.schema(schema.__name__, schema=schema)
+    _lenient_requests(spec)
+    for path, operations, parameters in _paths(app):
+        spec.path(path=path, operations=operations, parameters=parameters)
+    return spec.to_dict()
+
+
+def _paths(app):
+    """(OpenAPI path, {method: operation}, path parameters) for every vendor and admin route, in map order."""
+    grouped: dict = {}
+    for rule in app.url_map.iter_rules():
+        blueprint = rule.endpoint.partition(".")[0]
+        if blueprint not in ("api", "admin"):
+            continue
+        path, parameters = _openapi_path(rule.rule)
+        entry = grouped.setdefault(path, ({}, parameters))
+        view = app.view_functions[rule.endpoint]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            build_op = _vendor_operation if blueprint == "api" else _admin_operation
+            entry[0][method.lower()] = build_op(rule.endpoint, view, method, path, bool(parameters))
+    return [(path, operations, parameters) for path, (operations, parameters) in grouped.items()]
+
+
+def _openapi_path(rule: str):
+    """Werkzeug `<ext:external_id>` → `ext_{externalId}`, other variables → `{camelName}`."""
+    parameters = []
+
+    def replace(match):
+        converter, variable = match.groups()
+        name, example = _PATH_PARAMS.get(variable, (_camel(variable), None))
+        schema = {"type": "string", "minLength": 1}
+        parameters.append({"in": "path", "name": name, "required": True, "schema": schema,
+                           **({"example": example} if example else {})})
+        return ("ext_" if converter == "ext" else "") + "{" + name + "}"
+
+    return _RULE_VARIABLE.sub(replace, rule), parameters
+
+
+def _vendor_operation(endpoint, view, method, path, has_params) -> dict:
+    operation_id = _operation_id(endpoint)
+    summary, schema, required, statuses = VENDOR[operation_id]
+    description = _doc(view)[0].removeprefix(operation_id).lstrip(":. ")
+    description = description[:1].upper() + description[1:]
+    operation = {
+        "operationId": operation_id, "summary": summary, "tags": ["vendor"], "security": [{"apiKey": []}],
+        "parameters": [_TRACE],
+        "responses": {"200": _json("The interaction.", "InteractionEnvelope", _response_headers())},
+    }
+    if description:
+        operation["description"] = description
+    if schema is not None:
+        operation["requestBody"] = {"required": required, "content": {"application/json": {"schema": schema}}}
+    for status in sorted(statuses):
+        operation["responses"][str(status)] = _json(_MEANING[status], "ErrorEnvelope")
+    return operation
+
+
+def _admin_operation(endpoint, view, method, path, has_params) -> dict:
+    summary, description = _doc(view)
+    statuses = [401, *((404,) if has_params else ()), *ADMIN_EXTRA_STATUSES.get((method, path), ()), 500]
+    operation = {
+        "operationId": _camel(endpoint.partition(".")[2]), "summary": summary, "tags": ["admin"],
+        "security": [{}, {"adminToken": []}],
+        "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}},
+    }
+    if description:
+        operation["description"] = description
+    if method in ("POST", "PUT", "PATCH") and (method, path) not in ADMIN_NO_BODY:
+        operation["requestBody"] = {"required": False, "content": {"application/json": {
+            "schema": _admin_body(method, path)}}}
+        statuses.insert(0, 400)
+    meaning = {401: "The server runs with --admin-token and the Bearer token is missing or wrong.",
+               404: "No such item.", 400: "The body is not JSON or breaks a rule; `status.details` says where."}
+    for status in sorted(statuses):
+        operation["responses"][str(status)] = _json(meaning.get(status, _MEANING.get(status, "Error.")),
+                                                    "ErrorEnvelope")
+    return operation
+
+
+def _admin_body(method, path):
+    """The schema the route validates with, when known and importable; any JSON object otherwise."""
+    target = ADMIN_BODIES.get((method, path))
+    if target:
+        module, _, name = target.partition(":")
+        try:
+            return getattr(importlib.import_module(module), name)
+        except (ImportError, AttributeError):
+            pass  # not written yet: the route still appears, with a generic body
+    return {"type": "object"}
+
+
+def _json(description, component, headers=None) -> dict:
+    out = {"description": description,
+           "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}}}
+    if headers:
+        out["headers"] = headers
+    return out
+
+
+def _response_headers() -> dict:
+    return {
+        "X-B3-TraceId": {"schema": {"type": "string"}, "description": "The request's trace id, or a new one."},
+        "X-Mocknexus-Warning": {"schema": {"type": "string"},
+                                "description": "One per unknown body field that was ignored (§1.6)."},
+    }
+
+
+def _doc(view) -> tuple[str, str]:
+    """A view's docstring: its first line is the summary, the rest the description."""
+    first, _, rest = (view.__doc__ or "").strip().partition("\n")
+    return first.strip(), " ".join(line.strip() for line in rest.splitlines()).strip()
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(word.title() for word in rest)
+
+
+def _our_fields(self, field, **kwargs) -> dict:
+    """apispec attribute function for our own fields: ISO-8601 times, and userData values (§1.4)."""
+    if isinstance(field, IsoDateTime):
+        return {"type": "string", "format": "date-time"}
+    if not isinstance(field, UserData):
+        return {}
+    return {"additionalProperties": {"oneOf": [{"type": "string"}, {"type": "integer"}, {"type": "object"}]},
+            "description": f"Values: strings, 64-bit integers or objects nested at most {MAX_DEPTH} deep; "
+                           "no reserved Genesys keys (§1.7)."}
+
+
+def _lenient_requests(spec) -> None:
+    """Request bodies: unknown fields are ignored by default (§1.6), and an update needs one of its three parts."""
+    schemas = spec.components.schemas
+    for name in ("CreateInteractionRequest", "StopInteractionRequest", "UpdateInteractionRequest"):
+        schemas[name].pop("additionalProperties", None)
+    schemas["UpdateInteractionRequest"]["anyOf"] = [
+        {"required": [part]} for part in ("changedProperties", "addedProperties", "deletedProperties")
+    ]
+
+
+_DESCRIPTION = (
+    "A fake of the Genesys Multicloud CX Nexus v3 Open Media interactions API (vendor operations under "
+    "/nexus/v3) and its test-control API (/__admin). Every path may be prefixed with /__ns/{name} to run "
+    "in a namespace of its own (§2.5). Every response, errors included, is application/json."
+)
