@@ -8,6 +8,7 @@ from marshmallow import RAISE
 from mocknexus.auth import check_api_key
 from mocknexus.errors import BadRequest, PayloadTooLarge
 from mocknexus.http import header_safe, ok, read_json
+from mocknexus.journal import decode_body
 from mocknexus.schemas.vendor import create_request, stop_request, update_request
 
 BASE = "/nexus/v3/openmedia/<service>/interactions"
@@ -58,13 +59,21 @@ def _journal(response):
         "operation": g.operation,
         "service": request.view_args.get("service"),
         "headers": dict(request.headers),
-        "body": g.body,
+        "body": g.body if g.body is not None else _unread_body(),
         "status": response.status_code,
         "durationMs": round((time.perf_counter() - g.started) * 1000, 3),
         "warnings": list(g.warnings),
         "fault": None,
     })
     return response
+
+
+def _unread_body():
+    """A body the view never read (a 401 answers before reading it) is journaled too, within the size limit."""
+    length = request.content_length
+    if not length or length > g.world.settings.max_body:
+        return None
+    return decode_body(request.get_data(cache=True))
 
 
 def _dump(interaction):

@@ -65,6 +65,22 @@ class InternalError(ApiError):
     message = "Internal Server Error"
 
 
+class ServiceUnavailable(ApiError):
+    status = 503
+    message = "Service unavailable"
+
+
+class WaitTimedOut(RequestTimeout):
+    """408 from POST /__admin/requests/wait; the envelope also carries the matching requests seen so far."""
+
+    def __init__(self, message: str, requests: list):
+        super().__init__(message)
+        self.requests = requests
+
+    def to_envelope(self) -> dict:
+        return {**super().to_envelope(), "requests": self.requests}
+
+
 def envelope(status: int, message: str) -> dict:
     """The error envelope for any status, for statuses that have no class (fault rules)."""
     return {"status": {"code": status, "message": message}}

@@ -1,10 +1,14 @@
 """The request journal: a bounded ring of request records, with a condition variable for wait()."""
 
-import itertools
+import json
 import re
 import threading
 import time
 from collections import deque
+
+from mocknexus.reaper import REAPER
+
+MATCH_KEYS = ("operation", "method", "path", "status", "service")
 
 
 def matcher(match: dict):
@@ -23,12 +27,27 @@ def matcher(match: dict):
     return lambda record: all(test(record) for test in tests)
 
 
+def decode_body(raw: bytes):
+    """A request body as the journal keeps it: parsed JSON when it is JSON, else text; None when empty."""
+    if not raw:
+        return None
+    text = raw.decode("utf-8", "replace")
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return text
+
+
 class Journal:
-    """Keeps the newest `size` records; `wait` blocks on a condition, woken by every `add`."""
+    """Keeps the newest `size` records; `wait` blocks on a condition, woken by every `add`.
+
+    Records are never changed once added, so callers may serialise them outside the lock."""
 
     def __init__(self, size: int = 10000):
+        self.size = size
         self._records: deque = deque(maxlen=size)
-        self._ids = itertools.count(1)
+        self._last_id = 0
+        self._generation = 0  # bumped by clear(): waiters then rescan instead of scanning only what is new
         self._changed = threading.Condition()
 
     def __len__(self) -> int:
@@ -36,28 +55,59 @@ class Journal:
 
     def add(self, record: dict) -> None:
         with self._changed:
-            record["id"] = next(self._ids)
+            self._last_id += 1
+            record["id"] = self._last_id
             self._records.append(record)
             self._changed.notify_all()
 
-    def clear(self) -> None:
+    def clear(self, restart_ids: bool = False) -> None:
+        """Empty it (the old records are freed in the background); `restart_ids` as at start (reset)."""
         with self._changed:
-            self._records.clear()
+            old, self._records = self._records, deque(maxlen=self.size)
+            if restart_ids:
+                self._last_id = 0
+            self._generation += 1
+            self._changed.notify_all()
+        REAPER.discard(old)
 
     def find(self, match: dict | None = None, limit: int | None = None) -> list[dict]:
+        """Matching records, oldest first; with `limit`, the newest `limit` of them."""
         test = matcher(match or {})
         with self._changed:
             found = [r for r in self._records if test(r)]
         return found[-limit:] if limit else found
 
     def wait(self, match: dict, count: int = 1, timeout: float = 5.0) -> tuple[bool, list[dict]]:
-        """Block until `count` matching records exist or `timeout` passes; (met, matching records)."""
+        """Block until `count` matching records exist or `timeout` passes; (met, matching records).
+
+        No polling: it sleeps on the condition and, when woken, tests only the records added since."""
         test = matcher(match)
         deadline = time.monotonic() + timeout
+        generation, seen, found = None, 0, []
         with self._changed:
             while True:
-                found = [r for r in self._records if test(r)]
+                if generation != self._generation:
+                    generation, found = self._generation, [r for r in self._records if test(r)]
+                else:
+                    found.extend(r for r in self._since(seen) if test(r))
+                    self._forget_evicted(found)
+                seen = self._last_id
                 remaining = deadline - time.monotonic()
                 if len(found) >= count or remaining <= 0:
                     return len(found) >= count, found
                 self._changed.wait(remaining)
+
+    def _since(self, last_id: int) -> list[dict]:
+        """Records with an id above `last_id`, oldest first (walks back from the newest end only)."""
+        new = []
+        for record in reversed(self._records):
+            if record["id"] <= last_id:
+                break
+            new.append(record)
+        new.reverse()
+        return new
+
+    def _forget_evicted(self, found: list) -> None:
+        oldest = self._records[0]["id"] if self._records else self._last_id + 1
+        while found and found[0]["id"] < oldest:
+            found.pop(0)

@@ -9,6 +9,7 @@ from mocknexus.faults import FaultRegistry
 from mocknexus.fixtures import FixtureSet
 from mocknexus.ids import IdFactory
 from mocknexus.journal import Journal
+from mocknexus.reaper import REAPER
 from mocknexus.store import InteractionStore
 
 DEFAULT = "default"
@@ -23,25 +24,43 @@ class World:
         self.config = config
         # The namespace path that selfUri carries; empty for the default world.
         self.prefix = "" if name == DEFAULT else f"/__ns/{name}"
+        # One journal for the world's life: reset empties it in place, so waiters stay attached.
+        self.journal = Journal(config.journal_size)
+        self.store = None
         self.reset()
 
     def reset(self) -> None:
+        """Back to the start: settings, clock, ids, faults, journal and the loaded fixtures."""
         self.settings = self.config.settings.copy()
         self.clock = Clock()
         self.ids = IdFactory(self.config.seed)
-        self.journal = Journal(self.config.journal_size)
         self.faults = FaultRegistry()
+        self.journal.clear(restart_ids=True)
         self.replace(self.base)
 
     def replace(self, fixtures: FixtureSet) -> None:
         """Swap in new services, keys and interactions (reset, PUT /__admin/state); settings etc. stay."""
+        old = self.store
         self.api_keys = fixtures.api_keys
         self.store = InteractionStore(fixtures.services, self.settings, self.clock, self.ids,
                                       fixtures.fresh_interactions())
+        if old is not None:
+            discard_store(old)
+
+    def discard(self) -> None:
+        """This world is gone (dropped, evicted): free what its use made, in the background."""
+        discard_store(self.store)
+        self.journal.clear()
 
     @property
     def services(self) -> dict:
         return self.store.services
+
+
+def discard_store(store: InteractionStore) -> None:
+    """Hand a store's two indexes, all that grows with use, to the reaper. Not the services dict:
+    it is shared with the fixtures and every other world."""
+    REAPER.discard(store._by_ext, store._by_id)
 
 
 class Worlds:
@@ -66,15 +85,32 @@ class Worlds:
         with self._lock:
             world = self._worlds.setdefault(name, fresh)
             self._worlds.move_to_end(name)
+            evicted = []
             while len(self._worlds) > max(self.config.max_namespaces, 1) + 1:
                 oldest = next(n for n in self._worlds if n != DEFAULT)
-                del self._worlds[oldest]
-            return world
+                evicted.append(self._worlds.pop(oldest))
+        for gone in evicted:
+            gone.discard()
+        return world
 
     def names(self) -> list[str]:
+        """Least recently used first."""
         with self._lock:
             return list(self._worlds)
 
-    def drop(self, name: str) -> bool:
+    def all(self) -> list[World]:
+        """Least recently used first; does not count as a use."""
         with self._lock:
-            return self._worlds.pop(name, None) is not None
+            return list(self._worlds.values())
+
+    def drop(self, name: str) -> bool:
+        """Forget a namespace (its next use makes it afresh); the default world is reset instead."""
+        if name == DEFAULT:
+            self.default.reset()
+            return True
+        with self._lock:
+            world = self._worlds.pop(name, None)
+        if world is None:
+            return False
+        world.discard()
+        return True
