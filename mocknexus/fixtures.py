@@ -60,11 +60,14 @@ class FixtureSet:
 
 
 def expand_paths(paths) -> list[Path]:
-    """Files as given; a folder gives its *.json files in name order."""
+    """Files as given; a folder gives its *.json files in name order (none at all is a mistake, said so)."""
     out = []
     for path in map(Path, paths):
         if path.is_dir():
-            out.extend(sorted(p for p in path.iterdir() if p.suffix == ".json" and p.is_file()))
+            found = sorted(p for p in path.iterdir() if p.suffix == ".json" and p.is_file())
+            if not found:
+                raise FixtureError([(str(path), "$", "a folder with no *.json files")])
+            out.extend(found)
         else:
             out.append(path)
     return out
@@ -156,10 +159,14 @@ def build_set(named_docs: list[tuple[str, dict]], now: datetime) -> FixtureSet:
 def load_fixtures(paths, now: datetime) -> FixtureSet:
     """Read files and folders; every problem of every file is collected before raising."""
     errors, docs = [], []
-    for path in expand_paths(paths):
+    for given in paths:
         try:
-            docs.append((str(path), validate_document(read_document(path), str(path))))
-        except FixtureError as exc:
+            for path in expand_paths([given]):
+                try:
+                    docs.append((str(path), validate_document(read_document(path), str(path))))
+                except FixtureError as exc:
+                    errors.extend(exc.items)
+        except FixtureError as exc:  # an empty folder
             errors.extend(exc.items)
     if errors:
         raise FixtureError(errors)

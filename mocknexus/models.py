@@ -1,7 +1,7 @@
 """The things the fake keeps: services, API keys, interactions; stdlib only."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 RESERVED_KEYS = frozenset(
     """InteractionId ParentId ExternalId MediaType Type Subtype State StagingArea SubmittedBy TenantId
@@ -18,7 +18,10 @@ def iso(moment: datetime | None) -> str | None:
     """UTC ISO-8601 with milliseconds and a Z, the one format the API writes times in."""
     if moment is None:
         return None
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    # isoformat, not strftime: strftime writes year 1 as "1", not "0001".
+    return moment.isoformat(timespec="milliseconds") + "Z"
 
 
 @dataclass(frozen=True, slots=True)

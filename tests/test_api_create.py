@@ -58,6 +58,7 @@ def test_service_defaults_apply_to_a_bare_service_name(client):
     ("2026-05-01T10:00:00.123456Z", "2026-05-01T10:00:00.123Z"),
     ("2026-05-01T10:00:00", "2026-05-01T10:00:00.000Z"),
     ("2026-05-01", "2026-05-01T00:00:00.000Z"),
+    ("0001-01-01T05:00:00+01:00", "0001-01-01T04:00:00.000Z"),
 ])
 def test_received_at_is_normalised_to_utc_milliseconds(client, sent, stored):
     data = assert_ok(create(client, {"receivedAt": sent}))
@@ -90,6 +91,8 @@ def test_user_data_nesting_counts_objects_below_user_data(client):
     ({"parentInteractionId": ["x"]}, "parentInteractionId", "Not a valid string"),
     ({"receivedAt": "yesterday"}, "receivedAt", "ISO-8601"),
     ({"receivedAt": 1714557600}, "receivedAt", "ISO-8601"),
+    ({"receivedAt": "0001-01-01T00:00:00+01:00"}, "receivedAt", "ISO-8601"),  # before year 1 in UTC: was a 500
+    ({"receivedAt": "9999-12-31T23:59:59-01:00"}, "receivedAt", "ISO-8601"),
     ({"userData": "text"}, "userData", "mapping"),
     ({"userData": [1]}, "userData", "mapping"),
     ({"data": "text"}, "data", "mapping"),

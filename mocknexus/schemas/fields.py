@@ -20,11 +20,10 @@ class IsoDateTime(fields.Field):
             raise self.make_error("invalid")
         try:
             moment = datetime.fromisoformat(value)
-        except ValueError:
+            # An offset can push the first or last representable day out of range (OverflowError).
+            return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        except (ValueError, OverflowError):
             raise self.make_error("invalid") from None
-        if moment.tzinfo is None:
-            return moment.replace(tzinfo=UTC)
-        return moment.astimezone(UTC)
 
     def _serialize(self, value, attr, obj, **kwargs):
         return iso(value)

@@ -12,7 +12,11 @@ def _shorthand(key):
     """Let a bare string stand for {key: string}."""
 
     def expand(self, data, **kwargs):
-        return {key: data} if isinstance(data, str) else data
+        if isinstance(data, str):
+            return {key: data}
+        if not isinstance(data, dict):
+            raise ValidationError(f"Must be a {key} string or an object.")
+        return data
 
     return pre_load(expand)
 
