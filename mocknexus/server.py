@@ -6,7 +6,9 @@ import time
 
 from waitress import wasyncore
 from waitress.server import BaseWSGIServer, create_server
+from waitress.task import ThreadedTaskDispatcher
 
+from mocknexus import wire
 from mocknexus.app import create_app
 from mocknexus.config import ServerConfig, WorldSettings
 
@@ -25,13 +27,31 @@ def make_server(app, config: ServerConfig):
     # invites a reuse race in clients). cleanup_interval=1 checks for expired channels every second,
     # so the bound is channel_timeout + 1 s. A request being served (fault delays, journal waits) is
     # never cut by it: waitress only expires channels without a request in progress.
+    sockets, workers = {}, _Workers()
     try:
-        return create_server(app, host=config.host, port=config.port, threads=config.threads,
-                             ident="mocknexus", clear_untrusted_proxy_headers=True,
-                             channel_timeout=config.channel_timeout, cleanup_interval=1,
-                             max_request_body_size=1 << 30)
+        server = create_server(app, map=sockets, _dispatcher=workers, host=config.host, port=config.port,
+                               threads=config.threads, ident="mocknexus", clear_untrusted_proxy_headers=True,
+                               channel_timeout=config.channel_timeout, cleanup_interval=1,
+                               max_request_body_size=1 << 30)
     except OSError as exc:
+        wasyncore.close_all(sockets, ignore_all=True)  # the socket and trigger pipe made before bind() failed
         raise ServerError(f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}") from None
+    workers.set_thread_count(config.threads)  # only once bound, so a failed bind leaves no thread behind
+    return wire.install(server)  # connections served by wire.FaultChannel: reset/truncate faults reach them
+
+
+class _Workers(ThreadedTaskDispatcher):
+    """waitress's worker pool, keeping its threads so MockNexus.stop() can join them (shutdown() returns
+    while they are still ending)."""
+
+    def __init__(self):
+        super().__init__()
+        self.started: list[threading.Thread] = []
+
+    def start_new_thread(self, target, thread_no):
+        thread = threading.Thread(target=target, args=(thread_no,), name=f"mocknexus-worker-{thread_no}", daemon=True)
+        self.started.append(thread)
+        thread.start()
 
 
 SHUTDOWN_GRACE = 0.5  # seconds in-flight requests get after SIGTERM: answered if they can be, exit < 1 s
@@ -61,7 +81,10 @@ def _in_flight(sockets: dict) -> bool:
 
 
 class MockNexus:
-    """`with MockNexus(fixtures=[...], port=0) as nexus: nexus.url` — the same server, in a thread."""
+    """`with MockNexus(fixtures=[...], port=0) as nexus: nexus.url` — the same server, in a thread.
+
+    start() binds before it returns (a port in use raises ServerError here, in the caller); stop() ends the
+    I/O thread and the workers and closes every socket, in a few milliseconds when no request is in flight."""
 
     def __init__(self, fixtures=(), port: int = 0, host: str = "127.0.0.1", threads: int = 8,
                  api_keys=(), seed=None, journal_size: int = 10000, max_namespaces: int = 1000,
@@ -74,14 +97,15 @@ class MockNexus:
         self.app = create_app(self.config)
         self._server = None
         self._thread = None
+        self._stopping = threading.Event()
 
     @property
     def port(self) -> int:
-        return self._server.effective_port
+        return int(self._address()[1])
 
     @property
     def root(self) -> str:
-        host = self._server.effective_host
+        host = self._address()[0]
         host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{self.port}"
 
@@ -89,20 +113,68 @@ class MockNexus:
     def url(self) -> str:
         return self.root + "/nexus/v3"
 
+    @property
+    def errors(self) -> list:
+        """Unexpected exceptions raised while serving requests (each answered with a 500), oldest first."""
+        return self.app.extensions["mocknexus.errors"]
+
     def start(self) -> "MockNexus":
-        self._server = make_server(self.app, self.config)
-        self._thread = threading.Thread(target=self._server.run, name="mocknexus", daemon=True)
+        if self._server is not None:
+            raise RuntimeError("this MockNexus is already running")
+        server = make_server(self.app, self.config)
+        self._stopping.clear()
+        self._server = server
+        self._thread = threading.Thread(target=self._serve, args=(_sockets(server),), daemon=True,
+                                        name=f"mocknexus-{self.port}")
         self._thread.start()
         return self
 
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            self._thread.join(5)
-            self._server = None
+    def _serve(self, sockets: dict) -> None:
+        # waitress's run() polls with a 1 s timeout and ends only when every socket is closed; this loop
+        # ends as soon as stop() sets the event and pulls a trigger, which wakes the poll.
+        while sockets and not self._stopping.is_set():
+            wasyncore.loop(timeout=1, map=sockets, use_poll=True, count=1)
+
+    def stop(self, grace: float = 1.0) -> None:
+        """Stop serving; requests in flight get up to `grace` seconds, idle workers end at once."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        sockets = _sockets(server)
+        listeners = [d for d in sockets.values() if isinstance(d, BaseWSGIServer)]
+        self._stopping.set()
+        listeners[0].pull_trigger()
+        self._thread.join(grace)
+        workers = server.task_dispatcher
+        workers.shutdown(timeout=grace)
+        deadline = time.monotonic() + grace
+        for worker in workers.started:
+            worker.join(max(0.0, deadline - time.monotonic()))
+        # Sockets close only now that the loop and the workers have ended: a worker pulls the trigger after
+        # each response, and a write to a closed (perhaps already reused) pipe fd would hit someone else's file.
+        for listener in listeners:
+            listener.trigger._physical_pull = _no_pull
+        wasyncore.close_all(sockets, ignore_all=True)
+
+    def _address(self) -> tuple:
+        server = self._server
+        if server is None:
+            raise RuntimeError("this MockNexus is not running: call start() or use it in a `with` block")
+        # A host name with several addresses ("localhost") gives waitress's MultiSocketServer.
+        listen = getattr(server, "effective_listen", None)
+        return listen[0] if listen else (server.effective_host, server.effective_port)
 
     def __enter__(self) -> "MockNexus":
         return self.start()
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def _sockets(server) -> dict:
+    """The socket map of a waitress server, one listener or several."""
+    return getattr(server, "_map", None) or server.map
+
+
+def _no_pull() -> None:
+    """A stopped server's trigger: a worker still running after stop()'s grace pulls nothing."""

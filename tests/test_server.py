@@ -1,0 +1,119 @@
+"""MockNexus: binds in start(), raises a port clash in the caller, stops leaving no thread or socket behind."""
+
+import gc
+import os
+import socket
+import threading
+import time
+
+import pytest
+import requests
+
+from mocknexus import MockNexus
+from mocknexus.server import ServerError
+from tests.conftest import FIXTURES, KEY, assert_ok
+
+
+def open_fds() -> set:
+    """(fd, what it points at) for every open file descriptor of this process."""
+    found = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            found.add((fd, os.readlink(f"/proc/self/fd/{fd}")))
+        except OSError:
+            pass  # the descriptor listdir itself used, closed by now
+    return found
+
+
+def get(url: str) -> requests.Response:
+    """One request on its own connection, closed when it returns (so the client side holds no socket)."""
+    response = requests.get(url, headers={**KEY, "Connection": "close"}, timeout=5)
+    response.close()
+    return response
+
+
+def test_attributes_and_context_manager():
+    with MockNexus(fixtures=[str(FIXTURES)], port=0) as nexus:
+        assert nexus.port > 0
+        assert nexus.root == f"http://127.0.0.1:{nexus.port}"
+        assert nexus.url == nexus.root + "/nexus/v3"
+        data = assert_ok(get(f"{nexus.url}/openmedia/crm-tasks/interactions/ext_ticket-42"))
+        assert data["externalId"] == "ticket-42"
+    with pytest.raises(RuntimeError, match="not running"):
+        nexus.url  # noqa: B018
+
+
+def test_start_binds_before_returning():
+    nexus = MockNexus(port=0).start()
+    try:
+        # No sleep, no retry: the first connection after start() is accepted.
+        with socket.create_connection(("127.0.0.1", nexus.port), timeout=2):
+            pass
+        assert get(nexus.root + "/__admin/health").status_code == 200
+    finally:
+        nexus.stop()
+
+
+def test_port_in_use_raises_in_the_caller_and_leaves_nothing_behind():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        threads, fds = threading.active_count(), open_fds()
+        with pytest.raises(ServerError) as caught:
+            MockNexus(port=port).start()
+        assert str(caught.value) == f"cannot listen on 127.0.0.1:{port}: Address already in use"
+        assert threading.active_count() == threads
+        assert open_fds() == fds
+
+
+def test_fifty_servers_leave_no_thread_or_socket_and_stop_promptly():
+    gc.collect()
+    threads, fds = threading.active_count(), open_fds()
+    slowest = 0.0
+    for _ in range(50):
+        nexus = MockNexus(port=0).start()
+        assert get(nexus.root + "/__admin/health").status_code == 200
+        started = time.perf_counter()
+        nexus.stop()
+        slowest = max(slowest, time.perf_counter() - started)
+        # Right after stop(), not eventually: stop() joins every thread it started.
+        assert threading.active_count() == threads
+    gc.collect()
+    assert open_fds() == fds
+    assert slowest < 1.0  # "it did not hang"; the 100 ms figure is measured in bench/bench_fixture.py
+
+
+def test_stop_closes_connections_clients_keep_open():
+    nexus = MockNexus(port=0).start()
+    health = nexus.root + "/__admin/health"
+    with requests.Session() as session:
+        assert session.get(health, timeout=5).status_code == 200
+        threads = [t for t in threading.enumerate() if t.name.startswith("mocknexus")]
+        assert threads
+        nexus.stop()
+        assert not any(t.is_alive() for t in threads)
+        with pytest.raises(requests.ConnectionError):
+            session.get(health, timeout=5)  # kept-alive socket closed, port closed
+    nexus.stop()  # a second stop is a no-op
+
+
+def test_restart_after_stop_and_double_start_refused():
+    nexus = MockNexus(port=0).start()
+    try:
+        with pytest.raises(RuntimeError, match="already running"):
+            nexus.start()
+    finally:
+        nexus.stop()
+    with nexus:
+        assert get(nexus.root + "/__admin/health").status_code == 200
+
+
+def test_unexpected_server_errors_are_collected(monkeypatch):
+    with MockNexus(fixtures=[str(FIXTURES)], port=0) as nexus:
+        def boom(*args, **kwargs):
+            raise ZeroDivisionError("bug in the fake")
+
+        monkeypatch.setattr("mocknexus.store.InteractionStore.get_interaction", boom)
+        assert get(f"{nexus.url}/openmedia/crm-tasks/interactions/ext_ticket-42").status_code == 500
+        assert [type(e) for e in nexus.errors] == [ZeroDivisionError]
