@@ -72,8 +72,9 @@ def config_from(args) -> ServerConfig:
     )
 
 
-def serve(config: ServerConfig, out=sys.stdout) -> int:
+def serve(config: ServerConfig, out=None) -> int:
     """Load, bind, print the listening line, serve until SIGTERM/SIGINT."""
+    out = out or sys.stdout  # looked up now, not at import: tests and embedders swap sys.stdout
     from mocknexus.app import create_app
     from mocknexus.fixtures import FixtureError
     from mocknexus.server import ServerError, make_server, run_until_stopped

@@ -1,0 +1,173 @@
+"""The command line (§4): main(argv) without sockets where it can be; one real `mocknexus serve` process."""
+
+import json
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from mocknexus import cli, server
+from mocknexus.cli import build_parser, config_from, main
+from tests.conftest import BASE, FIXTURES, KEY, ROOT
+
+
+def one_line(text: str) -> str:
+    lines = text.splitlines()
+    assert len(lines) == 1, text
+    assert "Traceback" not in text
+    return lines[0]
+
+
+class FakeServer:
+    effective_host, effective_port = "127.0.0.1", 54321
+
+
+@pytest.fixture
+def no_socket(monkeypatch):
+    """serve() without binding, serving or touching the test run's signal handlers; records what it got."""
+    seen = {}
+
+    def make_server(app, config):
+        seen.update(app=app, config=config)
+        return FakeServer()
+
+    monkeypatch.setattr(server, "make_server", make_server)
+    monkeypatch.setattr(server, "run_until_stopped", lambda srv, stopping, *a, **k: seen.update(ran=srv))
+    monkeypatch.setattr(cli.signal, "signal", lambda signum, handler: seen.setdefault("signals", []).append(signum))
+    return seen
+
+
+def test_every_serve_flag_reaches_the_config():
+    args = build_parser().parse_args([
+        "serve", "--host", "0.0.0.0", "--port", "0", "--fixtures", "a", "--fixtures", "b", "--api-key", "k1",
+        "--api-key", "k2", "--threads", "3", "--retain-stopped", "--strict", "--id-style", "genesys", "--seed", "9",
+        "--max-body", "100", "--journal-size", "7", "--max-namespaces", "5", "--allow-header-faults",
+        "--admin-token", "t",
+    ])
+    config = config_from(args)
+    assert (config.host, config.port, config.fixtures, config.api_keys, config.threads) == (
+        "0.0.0.0", 0, ["a", "b"], ["k1", "k2"], 3)
+    assert config.settings.to_json() == {"strict": True, "retainStopped": True, "idStyle": "genesys", "maxBody": 100}
+    assert (config.seed, config.journal_size, config.max_namespaces) == (9, 7, 5)
+    assert config.allow_header_faults and config.admin_token == "t" and config.access_log
+
+
+def test_serve_defaults_match_the_contract():
+    config = config_from(build_parser().parse_args(["serve"]))
+    assert (config.host, config.port, config.fixtures, config.api_keys) == ("127.0.0.1", 8080, [], [])
+    assert config.settings.to_json() == {"strict": False, "retainStopped": False, "idStyle": "uuid",
+                                         "maxBody": 1024 * 1024}
+    assert (config.seed, config.journal_size, config.max_namespaces, config.admin_token) == (None, 10000, 1000, None)
+
+
+def test_serve_prints_the_listening_line_and_serves(no_socket, capsys):
+    assert main(["serve", "--port", "0", "--fixtures", str(FIXTURES), "--strict"]) == 0
+    out = capsys.readouterr().out
+    assert out == "mocknexus listening on http://127.0.0.1:54321\n"
+    assert isinstance(no_socket["ran"], FakeServer)
+    assert {signal.SIGTERM, signal.SIGINT} <= set(no_socket["signals"])
+    app = no_socket["app"]
+    assert app.extensions["mocknexus.config"].settings.strict
+    assert "crm-tasks" in app.extensions["mocknexus"].default.services
+
+
+@pytest.mark.parametrize("argv, problem", [
+    (["serve", "--port", "70000"], "argument --port: must be 0-65535, not 70000"),
+    (["serve", "--port", "eighty"], "argument --port: invalid a port number value: 'eighty'"),
+    (["serve", "--threads", "0"], "argument --threads: must be at least 1, not 0"),
+    (["serve", "--max-body", "-1"], "argument --max-body: must be at least 1, not -1"),
+    (["serve", "--id-style", "snowflake"], "argument --id-style: invalid choice: 'snowflake'"),
+    (["serve", "--seed", "x"], "argument --seed: invalid int value: 'x'"),
+    (["serve", "--colour"], "unrecognized arguments: --colour"),
+    (["check"], "the following arguments are required: FIXTURES"),
+    (["launch"], "argument command: invalid choice: 'launch'"),
+    ([], "the following arguments are required: command"),
+])
+def test_bad_flags_exit_2_with_one_line(capsys, argv, problem):
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    assert caught.value.code == 2
+    line = one_line(capsys.readouterr().err)
+    assert line.startswith("mocknexus: error: ") and problem in line, line
+    assert "--help" in line
+
+
+def test_check_good_fixtures(capsys):
+    assert main(["check", str(FIXTURES)]) == 0
+    assert capsys.readouterr().out.startswith("ok: 4 services, 0 API keys, 3 interactions")
+
+
+def test_check_bad_fixtures_lists_each_problem(tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"services": ["s"], "interactions": [{"openMediaService": "s", "state": "x"},
+                                                                   {"openMediaService": "s", "userData": []}]}))
+    assert main(["check", str(FIXTURES), str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines() == [f"{bad}: $.interactions[0].state: Must be one of: queued, stopped.",
+                                f"{bad}: $.interactions[1].userData: Not a valid mapping type."]
+
+
+def test_serve_with_a_bad_fixture_stops_with_one_line(tmp_path, no_socket, capsys):
+    bad = tmp_path / "broken.json"
+    bad.write_text('{"interactions": [{"openMediaService": "nowhere"}]}')
+    assert main(["serve", "--port", "0", "--fixtures", str(bad)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "app" not in no_socket  # nothing started half-loaded
+    assert one_line(captured.err) == (
+        f"mocknexus: bad fixture: {bad}: $.interactions[0].openMediaService: names no service: 'nowhere'")
+
+
+def test_serve_on_a_port_in_use_stops_with_one_line(capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    line = one_line(capsys.readouterr().err)
+    assert line.startswith(f"mocknexus: cannot listen on 127.0.0.1:{port}: ")
+
+
+def test_python_dash_m_and_the_console_script():
+    result = subprocess.run([sys.executable, "-m", "mocknexus", "check", str(FIXTURES)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stdout.startswith("ok: "), result.stderr
+    result = subprocess.run([sys.executable, "-m", "mocknexus", "serve", "--port", "x"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and one_line(result.stderr).startswith("mocknexus: error: ")
+
+
+def _console_script() -> list[str]:
+    script = Path(sys.executable).with_name("mocknexus")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "mocknexus"]
+
+
+def test_a_real_serve_process_logs_requests_and_stops_on_sigterm():
+    proc = subprocess.Popen([*_console_script(), "serve", "--port", "0", "--fixtures", str(FIXTURES)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert select.select([proc.stdout], [], [], 30)[0], "no listening line within 30 s"
+        line = proc.stdout.readline()
+        assert line.startswith("mocknexus listening on http://127.0.0.1:"), (line, proc.stderr.read())
+        root = line.split(" on ", 1)[1].strip()
+        response = requests.get(f"{root}{BASE}/crm-tasks/interactions/ext_ticket-42?", headers=KEY, timeout=10)
+        assert response.status_code == 200 and response.json()["data"]["externalId"] == "ticket-42"
+        assert select.select([proc.stdout], [], [], 10)[0], "no access-log line"
+        log = proc.stdout.readline()
+        assert '"GET /nexus/v3/openmedia/crm-tasks/interactions/ext_ticket-42" 200' in log, log
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=5) == 0
+        assert time.monotonic() - started < 1.0
+        assert "Traceback" not in proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
