@@ -5,6 +5,7 @@ import time
 from flask import Blueprint, g, request
 from marshmallow import RAISE
 
+from mocknexus import inject
 from mocknexus.auth import check_api_key
 from mocknexus.errors import BadRequest, PayloadTooLarge
 from mocknexus.http import header_safe, ok, read_json
@@ -40,16 +41,25 @@ def _check_request():
     g.operation = _operation_id(request.endpoint)
     g.warnings = []
     g.body = None
+    g.fault = None
     world = g.world
     check_api_key(world, request.headers.get("x-api-key"), request.view_args["service"])
     limit = world.settings.max_body
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(f"The request body is {request.content_length} bytes; the limit is {limit}")
     request.max_content_length = limit
+    # Faults after auth, as behind a real gateway: a bad key stays a 401 and does not use up a rule's `times`.
+    if world.faults.rules or world.config.allow_header_faults:  # the whole cost when no rule is defined
+        g.fault = inject.choose(world)
+        if g.fault is not None:
+            return inject.before_view(g.fault)
 
 
 @bp.after_request
 def _journal(response):
+    fault = g.fault
+    if fault is not None:
+        response = inject.after_view(fault, response)
     for warning in g.warnings:
         response.headers.add("X-Mocknexus-Warning", warning)
     g.world.journal.add({
@@ -60,10 +70,10 @@ def _journal(response):
         "service": request.view_args.get("service"),
         "headers": dict(request.headers),
         "body": g.body if g.body is not None else _unread_body(),
-        "status": response.status_code,
+        "status": response.status_code if fault is None else fault.status_sent(response.status_code),
         "durationMs": round((time.perf_counter() - g.started) * 1000, 3),
         "warnings": list(g.warnings),
-        "fault": None,
+        "fault": fault and fault.rule_id,
     })
     return response
 

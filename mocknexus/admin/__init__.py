@@ -24,4 +24,4 @@ def _check_admin_token():
                            headers={"WWW-Authenticate": 'Bearer realm="mocknexus admin"'})
 
 
-from mocknexus.admin import clock, journal, namespaces, state  # noqa: E402,F401  (register routes on bp)
+from mocknexus.admin import clock, faults, journal, namespaces, state  # noqa: E402,F401  (register routes on bp)

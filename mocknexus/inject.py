@@ -1,0 +1,111 @@
+"""Flask side of fault injection (§2.4): which fault a vendor request gets, and the answer it then gives."""
+
+import json
+import time
+from http import HTTPStatus
+
+from flask import current_app, g, request
+
+from mocknexus.errors import ApiError, InternalError, envelope
+from mocknexus.faults import WIRE, WIRE_KINDS, Fault
+from mocknexus.http import json_response
+from mocknexus.schemas.faults import header_action
+
+HEADER = "X-Mocknexus-Fault"
+HEADER_RULE = "header"  # the rule id a header fault carries in the response header and the journal
+SLEEP = "mocknexus.sleep"  # app.extensions key: the seam that lets tests replace time.sleep
+# Starts like the success envelope, then breaks: not JSON, not even UTF-8.
+GARBAGE = b'{"status": {"code": 0, "message": "OK"}, "data": {"id": \xff\xfe<<mocknexus garbage>>'
+
+
+def choose(world) -> Fault | None:
+    """The fault for this vendor request: its X-Mocknexus-Fault header's (when allowed), else the first rule
+    that fires. A network kind with no socket under it (Flask test client) becomes a 500 that says so."""
+    header = request.headers.get(HEADER) if world.config.allow_header_faults else None
+    if header is not None:
+        action = header_action(header)
+        fault = Fault(HEADER_RULE, action, (action.delay_ms or 0) / 1000)
+    else:
+        fault = world.faults.match(_Facts(operation=g.operation, method=request.method, path=request.path,
+                                          service=request.view_args.get("service")))
+    if fault is not None and fault.action.kind in WIRE_KINDS and WIRE not in request.environ:
+        error = InternalError(f"Fault rule {fault.rule_id} asks for '{fault.action.kind}', which needs a real "
+                              "connection: the Flask test client has none. Run the server (MockNexus, "
+                              "mocknexus serve) to test it.")
+        fault = fault.instead(status=error.status, body=error.to_envelope(), kind=None, apply=False)
+    return fault
+
+
+def before_view(fault: Fault):
+    """Before the operation: wait, then answer instead of it, unless the rule applies it first."""
+    if fault.action.apply:
+        return None
+    _sleep(fault.delay)
+    return _answer(fault, None) if fault.action.answers else None
+
+
+def after_view(fault: Fault, response):
+    """After the operation (or the fault's own answer): an applied fault now waits and answers; every
+    faulted response is marked, and a network kind is handed to the connection (wire.py)."""
+    action = fault.action
+    if action.apply:
+        _sleep(fault.delay)
+        if action.answers:
+            response = _answer(fault, response)
+    response.headers.update(action.headers)
+    response.headers[HEADER] = fault.rule_id
+    if action.kind in WIRE_KINDS:
+        request.environ[WIRE].fault = action.kind
+    return response
+
+
+def _answer(fault: Fault, real):
+    """The response a fault answers with; `real` is the operation's own, when the rule applied it."""
+    action = fault.action
+    if action.kind == "garbage":
+        return current_app.response_class(GARBAGE, action.status or 200, mimetype="application/json")
+    if action.status is None:  # reset or truncate: of the real answer, or of a plain 200 when not applied
+        return real if real is not None else json_response({"status": {"code": 0, "message": "OK"}})
+    body = action.body if action.body is not None else _default_body(action.status)
+    if isinstance(body, str):
+        return current_app.response_class(body, action.status, mimetype="text/plain")
+    return json_response(body, action.status)
+
+
+def _default_body(status: int) -> dict:
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = f"HTTP {status}"
+    return envelope(status, phrase) if status >= 400 else {"status": {"code": 0, "message": phrase}}
+
+
+def _sleep(seconds: float) -> None:
+    if seconds > 0:
+        current_app.extensions.get(SLEEP, time.sleep)(seconds)
+
+
+class _Facts(dict):
+    """What rules match on; `externalId` is looked up only when a rule asks (it may mean reading the body)."""
+
+    def __missing__(self, key):
+        if key != "externalId":
+            raise KeyError(key)
+        self[key] = value = _external_id()
+        return value
+
+
+def _external_id() -> str | None:
+    args = request.view_args
+    if "external_id" in args:
+        return args["external_id"]
+    if "interaction_id" in args:
+        try:
+            return g.world.store.get_interaction(args["service"], interaction_id=args["interaction_id"]).external_id
+        except ApiError:
+            return None
+    try:  # createInteraction: the body's, if it has one (the view reports what is wrong with it, if anything)
+        body = json.loads(request.get_data(cache=True))
+    except (ValueError, RecursionError):
+        return None
+    return body.get("externalId") if isinstance(body, dict) else None

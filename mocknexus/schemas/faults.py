@@ -1,0 +1,180 @@
+"""The fault rule of §2.4, in (POST /__admin/faults, the X-Mocknexus-Fault header) and out (GET)."""
+
+import math
+import re
+
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from mocknexus.faults import KINDS, FaultAction
+
+OPERATIONS = ("createInteraction", "getInteractionByExternalId", "stopInteractionByExternalId",
+              "updateInteractionByExternalId", "getInteraction", "stopInteraction", "updateInteraction")
+METHODS = ("GET", "POST")  # the only methods the vendor API has: a rule for another could never fire
+MAX_DELAY_MS = 600_000
+# Headers waitress or HTTP itself owns: a rule setting them would break the response, not the client.
+FORBIDDEN_HEADERS = frozenset(("content-length", "connection", "keep-alive", "proxy-authenticate",
+                               "proxy-authorization", "te", "trailers", "transfer-encoding", "upgrade"))
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+
+class StrictInteger(fields.Integer):
+    """An integer; booleans (which Python counts as integers) are refused."""
+
+    def __init__(self, **kwargs):
+        super().__init__(strict=True, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class StrictBoolean(fields.Boolean):
+    """true or false, nothing that merely looks like them ("yes", 1)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class Number(fields.Float):
+    """A JSON number (not a string, not a boolean)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Regex(fields.String):
+    """A regular expression: compiled on load, its source on dump."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        source = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return re.compile(source)
+        except re.error as exc:
+            raise ValidationError(f"Not a valid regular expression: {exc}.") from None
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else value.pattern
+
+
+class Delay(fields.Field):
+    """Milliseconds: a number, or [min, max] for a uniform random delay."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        numbers = value if isinstance(value, list) else [value]
+        if len(numbers) not in (1, 2) or any(isinstance(n, bool) or not isinstance(n, int | float) for n in numbers):
+            raise ValidationError("Must be a number of milliseconds or [min, max].")
+        if any(not math.isfinite(n) or not 0 <= n <= MAX_DELAY_MS for n in numbers):
+            raise ValidationError(f"Milliseconds must be between 0 and {MAX_DELAY_MS}.")
+        if isinstance(value, list):
+            if len(numbers) != 2 or numbers[0] > numbers[1]:
+                raise ValidationError("A range must be [min, max] with min <= max.")
+            return tuple(numbers)
+        return value
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return list(value) if isinstance(value, tuple) else value
+
+
+class MatchSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    operation = fields.String(validate=validate.OneOf(OPERATIONS))
+    method = fields.String(validate=validate.OneOf(METHODS))
+    path = Regex()
+    service = fields.String(validate=validate.Length(min=1))
+    externalId = fields.String(validate=validate.Length(min=1))
+
+    def load(self, data, **kwargs):
+        if isinstance(data, dict) and isinstance(data.get("method"), str):
+            data = {**data, "method": data["method"].upper()}
+        return super().load(data, **kwargs)
+
+
+def _header_problems(headers: dict) -> list[str]:
+    problems = []
+    for name, value in headers.items():
+        if not _TOKEN.fullmatch(name):
+            problems.append(f"'{name}' is not a valid header name.")
+        elif name.lower() in FORBIDDEN_HEADERS:
+            problems.append(f"'{name}' is set by the server, not by a fault rule.")
+        if "\r" in value or "\n" in value or not value.isascii():
+            problems.append(f"The value of '{name}' must be ASCII on one line.")
+    return problems
+
+
+class ActionSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    status = StrictInteger(validate=validate.Range(200, 599), allow_none=True)
+    body = fields.Raw(allow_none=True)
+    headers = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict)
+    delay_ms = Delay(allow_none=True)
+    kind = fields.String(validate=validate.OneOf(KINDS), allow_none=True)
+    apply = StrictBoolean(load_default=False)
+
+    @validates_schema
+    def _coherent(self, data, **kwargs):
+        kind, status = data.get("kind"), data.get("status")
+        if status is None and kind is None and data.get("delay_ms") is None:
+            raise ValidationError("Give at least one of status, delay_ms, kind.", "_schema")
+        if kind == "reset" and (status is not None or data.get("body") is not None or data.get("headers")):
+            raise ValidationError("A reset sends no response: status, body and headers have no effect.", "kind")
+        if data.get("body") is not None and (status is None or kind == "garbage"):
+            raise ValidationError("A body needs a status (and garbage brings its own body).", "body")
+        problems = _header_problems(data.get("headers") or {})
+        if problems:
+            raise ValidationError(problems, "headers")
+
+    @post_load
+    def _make(self, data, **kwargs):
+        return FaultAction(**data)
+
+
+class RuleSchema(Schema):
+    """A rule as POSTed; `id`, `matched` and `fired` are the server's."""
+
+    class Meta:
+        unknown = RAISE
+
+    id = fields.String(dump_only=True)
+    match = fields.Nested(MatchSchema, load_default=dict)
+    action = fields.Nested(ActionSchema, required=True)
+    times = StrictInteger(validate=validate.Range(min=1), allow_none=True, load_default=None)
+    after = StrictInteger(validate=validate.Range(min=0), load_default=0)
+    probability = Number(validate=validate.Range(0, 1), load_default=1.0)
+    seed = StrictInteger(allow_none=True, load_default=None)
+    matched = fields.Integer(dump_only=True)
+    fired = fields.Integer(dump_only=True)
+
+
+def header_action(value: str) -> FaultAction:
+    """`X-Mocknexus-Fault: 503`, `delay=250`, `reset`, `truncate`, `garbage` (comma-separated to combine)."""
+    action: dict = {}
+    for token in filter(None, (part.strip() for part in value.split(","))):
+        name, eq, arg = token.partition("=")
+        if token.isdigit():
+            action["status"] = int(token)
+        elif name.strip().lower() in ("delay", "delay_ms") and eq:
+            try:
+                action["delay_ms"] = float(arg)
+            except ValueError:
+                action["delay_ms"] = arg.strip()  # refused by the schema, with its message
+        elif token.lower() in KINDS:
+            action["kind"] = token.lower()
+        else:
+            raise ValidationError({"X-Mocknexus-Fault": [
+                f"'{token}' is not a status (503), delay=MS, reset, truncate or garbage."]})
+    try:
+        return rule_schema.fields["action"].schema.load(action)
+    except ValidationError as exc:
+        raise ValidationError({"X-Mocknexus-Fault": exc.messages}) from None
+
+
+rule_schema = RuleSchema()

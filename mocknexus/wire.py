@@ -1,0 +1,83 @@
+"""Network-level faults (§2.4 `reset`, `truncate`): how the app reaches its own connection inside waitress.
+
+WSGI gives an application the request and a way to answer it, never the socket. In waitress every request is
+served by a task (`waitress.task.WSGITask`) that belongs to the channel (`waitress.channel.HTTPChannel`, one
+per connection) holding the socket; the task builds the environ, calls the app, and writes what the app
+returns through `task.write`, and the channel closes the socket when the task sets `close_on_finish`.
+So the cleanest seam is a task subclass, installed through waitress's own extension points (the server's
+`channel_class`, the channel's `task_class`), with no patching of waitress's modules:
+
+- `get_environment` puts a `Wire` in the environ under `WIRE`; the app sets `wire.fault` while answering.
+- `reset`: `write` swallows the whole response, then the socket gets SO_LINGER 0 and is closed, so the
+  kernel sends an RST and the client reads no byte of a response ("connection reset by peer").
+- `truncate`: the status line, the headers (with the true Content-Length) and the first half of the body go
+  out, then the connection is closed: the client is left short of the length it was promised.
+
+The worker thread returns as soon as the response is handled, exactly as for a normal one; only the closing
+is different, and the closing is done by waitress's I/O loop as usual. Under the Flask test client there is
+no `WIRE` in the environ, and the app answers a 500 saying so instead (inject.py).
+(`garbage` needs none of this: a 200 with a body that is not JSON is an ordinary WSGI response.)
+"""
+
+import socket
+import struct
+
+from waitress.channel import HTTPChannel
+from waitress.server import BaseWSGIServer, MultiSocketServer
+from waitress.task import WSGITask
+
+from mocknexus.faults import WIRE
+
+_RST_ON_CLOSE = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 seconds: close() sends RST, not FIN
+
+
+class Wire:
+    """The app's handle on its connection for one request: set `fault` to "reset" or "truncate"."""
+
+    fault: str | None = None
+
+
+class FaultTask(WSGITask):
+    """A WSGITask that can drop or cut its response when the app asks through the environ's Wire."""
+
+    wire = Wire()  # replaced per request in get_environment; this one never carries a fault
+
+    def get_environment(self):
+        environ = super().get_environment()
+        if WIRE not in environ:
+            self.wire = environ[WIRE] = Wire()
+        return environ
+
+    def write(self, data):
+        fault = self.wire.fault
+        if fault is None:
+            return super().write(data)
+        if fault == "reset":
+            self.content_bytes_written += len(data)  # nothing reaches the client, and waitress need not warn
+            return None
+        keep = max((self.content_length or 0) // 2 - self.content_bytes_written, 0)
+        super().write(data[:keep])  # the first call sends the status line and headers too
+        self.content_bytes_written += len(data) - len(data[:keep])
+        return None
+
+    def finish(self):
+        fault = self.wire.fault
+        if fault == "reset":
+            self.channel.socket.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _RST_ON_CLOSE)
+        else:
+            super().finish()
+        if fault is not None:
+            self.close_on_finish = True  # the channel closes the socket once what was written is flushed
+
+
+class FaultChannel(HTTPChannel):
+    task_class = FaultTask
+
+
+def install(server):
+    """Serve every new connection of this waitress server (one socket or several) with FaultChannel."""
+    sockets = server.map if isinstance(server, MultiSocketServer) else server._map
+    for dispatcher in list(sockets.values()):
+        if isinstance(dispatcher, BaseWSGIServer):
+            dispatcher.channel_class = FaultChannel
+    return server
