@@ -94,12 +94,12 @@ class Worlds:
         return world
 
     def names(self) -> list[str]:
-        """Least recently used first."""
+        """Default first, then least recently used first."""
         with self._lock:
             return list(self._worlds)
 
     def all(self) -> list[World]:
-        """Least recently used first; does not count as a use."""
+        """Default first, then least recently used first; does not count as a use."""
         with self._lock:
             return list(self._worlds.values())
 

@@ -9,7 +9,8 @@ from mocknexus.http import json_response
 
 @bp.get("/namespaces")
 def list_namespaces():
-    """Every live namespace, least recently used first, with its live interactions and journal size."""
+    """Every live namespace (default first, then least recently used first), with its live interactions
+    and journal size."""
     worlds = current_app.extensions["mocknexus"].all()
     return json_response({"namespaces": [
         {"name": w.name, "interactions": w.store.live_count(), "requests": len(w.journal)} for w in worlds
