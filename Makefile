@@ -29,5 +29,10 @@ test: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check mocknexus tests bench
 
+# A few hundred thousand mixed requests, faults firing, against one server; fails if RSS grows for anything
+# but the stopped interactions it counts (bench/soak.py says how). Takes several minutes.
+soak: $(VENV)/.installed-test
+	$(BIN)/python bench/soak.py
+
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
