@@ -34,5 +34,10 @@ lint: $(VENV)/.installed-test
 soak: $(VENV)/.installed-test
 	$(BIN)/python bench/soak.py
 
+# The schemathesis fuzz of tests/test_fuzz.py with a much larger budget (make test runs it with 10 examples
+# per operation); MOCKNEXUS_FUZZ_EXAMPLES=N sets it. Takes a few minutes.
+fuzz: $(VENV)/.installed-test
+	MOCKNEXUS_FUZZ_EXAMPLES=$${MOCKNEXUS_FUZZ_EXAMPLES:-300} $(BIN)/python -m pytest tests/test_fuzz.py -q
+
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
