@@ -1,6 +1,5 @@
 """The OpenAPI 3 document of §2.6, built by apispec from the app's routes and the schemas it validates with."""
 
-import importlib
 import re
 
 from apispec import APISpec
@@ -11,6 +10,7 @@ from mocknexus import __version__
 from mocknexus.api import _operation_id
 from mocknexus.http import json_response
 from mocknexus.schemas.fields import MAX_DEPTH, IsoDateTime, UserData
+from mocknexus.schemas.operations import ADMIN, VENDOR, resolve, wait_timeout_schema
 from mocknexus.schemas.vendor import (
     CreateInteractionRequest,
     ErrorEnvelope,
@@ -33,31 +33,10 @@ _MEANING = {
     409: "A live interaction already has this externalId, or the interaction is stopped (retain_stopped).",
     413: "The body is over the size limit (setting max_body).",
     500: "A bug in mocknexus (it logs the details), or a fault rule asked for it (§2.4).",
+    503: "Too many requests are waiting at once.",
 }
-_COMMON = (401, 403, 404, 413, 500)
-# operationId → (summary, request schema, body required, error statuses): contract §1, exactly.
-VENDOR = {
-    "createInteraction": ("Create an interaction (state queued).", CreateInteractionRequest, False,
-                          (400, *_COMMON, 409)),
-    "getInteractionByExternalId": ("Get an interaction by its externalId (404 once stopped, unless retain_stopped).",
-                                   None, False, _COMMON),
-    "stopInteractionByExternalId": ("Stop an interaction found by its externalId.", StopInteractionRequest, False,
-                                    (400, *_COMMON, 409)),
-    "updateInteractionByExternalId": ("Update the userData of an interaction found by its externalId.",
-                                      UpdateInteractionRequest, True, (400, *_COMMON, 409)),
-    "getInteraction": ("Get an interaction by its id (404 once stopped, unless retain_stopped).", None, False, _COMMON),
-    "stopInteraction": ("Stop an interaction.", StopInteractionRequest, False, (400, *_COMMON, 409)),
-    "updateInteraction": ("Update the userData of an interaction.", UpdateInteractionRequest, True,
-                          (400, *_COMMON, 409)),
-}
-# Admin request bodies by (METHOD, path), as "module:Schema"; a route not listed takes any JSON object.
-ADMIN_BODIES = {
-    ("POST", "/__admin/interactions"): "mocknexus.schemas.fixtures:SeedDocument",
-    ("PUT", "/__admin/state"): "mocknexus.schemas.fixtures:FixtureDocument",
-    ("POST", "/__admin/faults"): "mocknexus.schemas.faults:FaultRule",
-}
-ADMIN_NO_BODY = {("POST", "/__admin/reset")}
-ADMIN_EXTRA_STATUSES = {("POST", "/__admin/requests/wait"): (408,)}
+_ADMIN_MEANING = {401: "The server runs with --admin-token and the Bearer token is missing or wrong.",
+                  404: "No such item.", 400: "The body or query breaks a rule; `status.details` says where."}
 _PATH_PARAMS = {  # the vendor's names and the fixtures' values, so that `make run` users can try the examples
     "service": ("openMediaService", "crm-tasks"),
     "external_id": ("externalId", "ticket-42"),
@@ -150,36 +129,46 @@ def _vendor_operation(endpoint, view, method, path, has_params) -> dict:
 
 def _admin_operation(endpoint, view, method, path, has_params) -> dict:
     summary, description = _doc(view)
-    statuses = [401, *((404,) if has_params else ()), *ADMIN_EXTRA_STATUSES.get((method, path), ()), 500]
-    operation = {
-        "operationId": _camel(endpoint.partition(".")[2]), "summary": summary, "tags": ["admin"],
-        "security": [{}, {"adminToken": []}],
-        "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}},
-    }
+    known = _admin_entry(method, path)
+    operation = {"operationId": _camel(endpoint.partition(".")[2]), "summary": summary, "tags": ["admin"],
+                 "security": [{}, {"adminToken": []}], "parameters": [],
+                 "responses": {"200": _admin_json("OK", _schema(known.get("ok")))}}
     if description:
         operation["description"] = description
-    if method in ("POST", "PUT", "PATCH") and (method, path) not in ADMIN_NO_BODY:
-        operation["requestBody"] = {"required": False, "content": {"application/json": {
-            "schema": _admin_body(method, path)}}}
-        statuses.insert(0, 400)
-    meaning = {401: "The server runs with --admin-token and the Bearer token is missing or wrong.",
-               404: "No such item.", 400: "The body is not JSON or breaks a rule; `status.details` says where."}
-    for status in sorted(statuses):
-        operation["responses"][str(status)] = _json(meaning.get(status, _MEANING.get(status, "Error.")),
-                                                    "ErrorEnvelope")
+    errors = {401: None, 500: None, **dict.fromkeys((404,) if has_params else ()), **known.get("errors", {})}
+    query = resolve(known.get("query"))
+    if query is not None:
+        operation["parameters"].append({"in": "query", "schema": query})
+        errors[400] = None
+    body = known.get("body", {"type": "object"}) if method in ("POST", "PUT", "PATCH") else None
+    if body is not None:
+        operation["requestBody"] = {"required": False, "content": {"application/json": {"schema": _schema(body)}}}
+        errors[400] = None
+    for status in sorted(errors):
+        schema = wait_timeout_schema() if errors[status] == "wait-timeout" else ErrorEnvelope
+        operation["responses"][str(status)] = _admin_json(_ADMIN_MEANING.get(status) or _MEANING[status], schema)
     return operation
 
 
-def _admin_body(method, path):
-    """The schema the route validates with, when known and importable; any JSON object otherwise."""
-    target = ADMIN_BODIES.get((method, path))
-    if target:
-        module, _, name = target.partition(":")
-        try:
-            return getattr(importlib.import_module(module), name)
-        except (ImportError, AttributeError):
-            pass  # not written yet: the route still appears, with a generic body
-    return {"type": "object"}
+def _admin_entry(method, path) -> dict:
+    shape = re.sub(r"\{\w+\}", "{}", path)
+    for (known_method, known_path), entry in ADMIN.items():
+        if known_method == method and re.sub(r"\{\w+\}", "{}", known_path) == shape:
+            return entry
+    return {}
+
+
+def _schema(target):
+    """A schema (class or "module:Name"), a ("key", schema) pair for {"key": [items]}, or any JSON object."""
+    if isinstance(target, tuple):
+        key, item = target
+        return {"type": "object", "required": [key],
+                "properties": {key: {"type": "array", "items": _schema(item)}}}
+    return resolve(target) or {"type": "object"}
+
+
+def _admin_json(description, schema) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
 def _json(description, component, headers=None) -> dict:
