@@ -11,11 +11,14 @@ from mocknexus.client import AdminClient, parse_time
 
 class Sandbox(AdminClient):
     """A namespace of one's own on a shared server, made ready with `fixtures` (paths or documents, merged
-    onto the server's own) and `settings`, and dropped by close(). The pytest fixture `mocknexus` is one."""
+    onto the server's own fixtures, or onto `base` instead when given) and `settings`, and dropped by close().
+    The pytest fixture `mocknexus` is one."""
 
-    def __init__(self, root: str, name: str | None = None, fixtures=(), settings: dict | None = None, **client):
+    def __init__(self, root: str, name: str | None = None, fixtures=(), settings: dict | None = None,
+                 base=None, **client):
         super().__init__(root, name or namespace_name(), **client)
         self.fixture_documents = read_documents(fixtures)
+        self.base_documents = None if base is None else read_documents(base)
         self.start_settings = dict(settings or {})
         self._state = None
 
@@ -23,8 +26,9 @@ class Sandbox(AdminClient):
         """Apply the settings and fixtures (nothing to send when there are none: namespaces start on first use)."""
         if self.start_settings:
             self.settings(**self.start_settings)
-        if self.fixture_documents:
-            self._state = self.load_state(merge_documents([self.state(), *self.fixture_documents]))
+        if self.fixture_documents or self.base_documents is not None:
+            base = [self.state()] if self.base_documents is None else self.base_documents
+            self._state = self.load_state(merge_documents([*base, *self.fixture_documents]))
         return self
 
     def reset(self) -> None:

@@ -96,6 +96,33 @@ def test_wait_for_timeout_is_an_assertion_with_what_was_seen(admin):
     assert "1 of 2 matching requests arrived" in str(caught.value)
 
 
+def test_fault_keywords_fired_count_and_with_block(admin):
+    with admin.fault(operation="createInteraction", external_id="boom", status=503, times=1) as fault:
+        assert fault.rule["match"] == {"operation": "createInteraction", "externalId": "boom"}
+        assert fault.rule["times"] == 1
+        assert fault.fired == 0
+        assert create(admin, "boom").status_code == 503
+        assert create(admin, "fine").status_code == 200
+        assert fault.fired == 1
+        assert [f["id"] for f in admin.faults()] == [fault.id]
+    assert admin.faults() == []
+    assert fault.fired == 1  # the last count, after removal
+    assert create(admin, "boom").status_code == 200
+
+
+def test_fault_errors_and_clear(admin):
+    with pytest.raises(TypeError, match="unknown keyword 'statuss'"):
+        admin.fault(statuss=500)
+    with pytest.raises(AdminError) as caught:
+        admin.fault(status="soon")
+    assert caught.value.status == 400
+    admin.fault(status=500)
+    admin.fault(match={"service": "web-chat"}, action={"status": 502})
+    assert len(admin.faults()) == 2
+    admin.clear_faults()
+    assert admin.faults() == []
+
+
 def test_clock_set_advance_resume(admin):
     admin.clock.set(datetime(2026, 5, 1, 10, 0))
     assert admin.clock.frozen
