@@ -185,6 +185,16 @@ def test_413_over_a_real_socket_and_the_server_keeps_serving(live_server):
     assert_ok(requests.get(f"{url}/ext_ticket-42", headers=KEY, timeout=10))
 
 
+@pytest.mark.parametrize("path", ["", "/ext_ticket-42/stop", "/ext_ticket-42/update",
+                                  "/0d2f5c4e-7a61-4b0e-9a57-3c1e8f6b2a10/stop",
+                                  "/0d2f5c4e-7a61-4b0e-9a57-3c1e8f6b2a10/update"])
+def test_every_operation_with_a_body_answers_413_over_max_body(path):
+    client = app_with(max_body=50).test_client()
+    big = {"addedProperties": {"a": "x" * 50}} if path.endswith("update") else {"data": {"a": "x" * 50}}
+    assert_error(client.post(f"{URL}{path}", json=big, headers=KEY), 413)
+    assert assert_ok(client.get(f"{URL}/ext_ticket-42", headers=KEY))["state"] == "queued"
+
+
 def test_self_uri_carries_the_namespace_prefix(client):
     data = assert_ok(client.post(f"/__ns/team-a{URL}", json={"externalId": "ns"}, headers=KEY))
     assert data["selfUri"] == f"/__ns/team-a/nexus/v3/openmedia/crm-tasks/interactions/{data['id']}"

@@ -66,9 +66,11 @@ def test_received_at_is_normalised_to_utc_milliseconds(client, sent, stored):
     assert data["submittedAt"] != stored  # the server's clock, not the client's
 
 
-def test_data_is_accepted_and_not_merged_into_user_data(client):
+def test_data_is_accepted_kept_on_the_journal_and_not_merged_into_user_data(app, client):
     data = assert_ok(create(client, {"data": {"note": "x"}, "userData": {"a": "b"}}))
     assert data["userData"] == {"a": "b"}
+    record = app.extensions["mocknexus"].default.journal.find()[-1]
+    assert record["operation"] == "createInteraction" and record["body"]["data"] == {"note": "x"}
 
 
 def test_user_data_limits_that_pass(client):

@@ -98,3 +98,25 @@ def test_a_flag_key_alone_turns_any_key_mode_off():
 @pytest.fixture
 def client_any():
     return create_app(ServerConfig(fixtures=[str(FIXTURES)])).test_client()
+
+
+SEVEN = {
+    "createInteraction": ("POST", URL),
+    "getInteractionByExternalId": ("GET", f"{URL}/ext_ticket-42"),
+    "stopInteractionByExternalId": ("POST", f"{URL}/ext_ticket-42/stop"),
+    "updateInteractionByExternalId": ("POST", f"{URL}/ext_ticket-42/update"),
+    "getInteraction": ("GET", f"{URL}/0d2f5c4e-7a61-4b0e-9a57-3c1e8f6b2a10"),
+    "stopInteraction": ("POST", f"{URL}/0d2f5c4e-7a61-4b0e-9a57-3c1e8f6b2a10/stop"),
+    "updateInteraction": ("POST", f"{URL}/0d2f5c4e-7a61-4b0e-9a57-3c1e8f6b2a10/update"),
+}
+
+
+@pytest.mark.parametrize("operation", SEVEN)
+def test_every_operation_needs_a_key_allowed_for_its_service(client, operation):
+    method, path = SEVEN[operation]
+    body = {"addedProperties": {"a": "b"}} if path.endswith("update") else {}
+    assert_error(client.open(path, method=method, json=body), 401)
+    assert_error(client.open(path, method=method, json=body, headers={"x-api-key": "off"}), 401)
+    status = assert_error(client.open(path, method=method, json=body, headers={"x-api-key": "chat-only"}), 403)
+    assert "'crm-tasks'" in status["message"]
+    assert_ok(client.open(path, method=method, json=body, headers={"x-api-key": "tasks-only"}))
