@@ -81,7 +81,12 @@ def read_document(path: Path):
     except (OSError, UnicodeDecodeError) as exc:
         raise FixtureError([(str(path), "$", f"cannot read: {exc}")]) from None
     try:
-        return json.loads(text)
+        doc = json.loads(text)
+        json.dumps(doc, ensure_ascii=False).encode("utf-8")  # a lone \ud800 escape would break every answer
+        return doc
+    except UnicodeEncodeError:
+        what = "a lone UTF-16 surrogate escape (\\ud800-\\udfff): not a character"
+        raise FixtureError([(str(path), "$", what)]) from None
     except json.JSONDecodeError as exc:
         where = f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         raise FixtureError([(str(path), "$", where)]) from None

@@ -1,6 +1,7 @@
 """Request and response helpers shared by the blueprints: JSON bodies in, JSON envelopes out."""
 
 import json
+import re
 
 from flask import current_app, g, request
 from marshmallow import ValidationError
@@ -10,6 +11,8 @@ from mocknexus.schemas.fields import json_kind
 from mocknexus.schemas.fixtures import problems
 
 _JSON = "application/json"
+# A \uD800-\uDFFF escape: paired it is one character, alone it decodes to a str that cannot be encoded back.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def json_response(payload, status: int = 200, headers=None):
@@ -40,10 +43,21 @@ def read_json(required: bool = False, what: str = "a JSON object"):
         raise BadRequest(f"The request body is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     except (RecursionError, ValueError) as exc:
         raise BadRequest(f"The request body is not JSON we can read: {exc.__class__.__name__}") from None
+    if _SURROGATE_ESCAPE.search(text):
+        _refuse_lone_surrogates(body)
     g.body = body
     if not isinstance(body, dict):
         raise BadRequest(f"The request body must be {what}, not {json_kind(body)}")
     return body
+
+
+def _refuse_lone_surrogates(body) -> None:
+    """Stored, such a string would make every later answer about it fail to encode (a 500 that sticks)."""
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadRequest("The request body has a lone UTF-16 surrogate escape (\\ud800-\\udfff): "
+                         "not a character") from None
 
 
 def details(error: ValidationError) -> dict:

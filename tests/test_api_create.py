@@ -129,11 +129,22 @@ def test_every_bad_field_is_reported_at_once(client):
     (b"12", "not an integer"),
     (b"\xff\xfe{}", "not UTF-8"),
     (b"[" * 100_000, "not JSON"),
+    (b'{"userData": {"a": 1' + b"0" * 5000 + b"}}", "not JSON we can read"),  # past Python's int digit limit
+    # Lone surrogates decode to a str that cannot be encoded: stored, they made every later answer a 500.
+    (b'{"externalId": "\\ud800"}', "lone UTF-16 surrogate"),
+    (b'{"userData": {"\\udfff": "x"}}', "lone UTF-16 surrogate"),
+    (b'{"unknown-\\ud83d": 1}', "lone UTF-16 surrogate"),
 ])
 def test_a_body_that_is_not_a_json_object_is_400(client, raw, problem):
     status = assert_error(client.post(URL, data=raw, headers={**KEY, "Content-Type": "application/json"}), 400)
     assert problem in status["message"]
     assert "details" not in status
+
+
+def test_a_surrogate_pair_is_one_character_and_fine(client):
+    data = assert_ok(client.post(URL, data=b'{"externalId": "smile-\\ud83d\\ude00"}', headers=KEY))
+    assert data["externalId"] == "smile-\U0001F600"
+    assert assert_ok(client.get(f"{URL}/ext_smile-%F0%9F%98%80", headers=KEY))["id"] == data["id"]
 
 
 def test_unknown_service_is_404(client):

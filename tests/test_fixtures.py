@@ -160,6 +160,12 @@ def test_not_utf8_and_too_deep(tmp_path):
     assert second == f"{deep}: $: JSON nested too deeply"
 
 
+def test_a_lone_surrogate_escape_is_refused(tmp_path):
+    path = write(tmp_path, "s.json", '{"services": ["s"], "interactions": [{"openMediaService": "s", '
+                                     '"userData": {"a": "\\udc00"}}]}')
+    assert problems([path]) == [f"{path}: $: a lone UTF-16 surrogate escape (\\ud800-\\udfff): not a character"]
+
+
 def test_create_app_refuses_bad_fixtures(tmp_path):
     path = write(tmp_path, "bad.json", {"interactions": [{"openMediaService": "nope"}]})
     with pytest.raises(FixtureError, match="names no service"):
