@@ -86,6 +86,25 @@ def _unread_body():
     return decode_body(request.get_data(cache=True))
 
 
+@bp.before_app_request
+def _start_clock():
+    g.started = time.perf_counter()
+
+
+@bp.after_app_request
+def _journal_unrouted(response):
+    """A request under the vendor base path that matched no operation (a 404 or 405) is journaled too, with
+    operation null: a client calling a wrong URL is just what a test wants to see."""
+    if request.blueprint is None and request.path.startswith("/nexus/") and "world" in g:
+        g.world.journal.add({
+            "time": g.world.clock.to_json()["now"], "method": request.method, "path": request.path,
+            "operation": None, "service": None, "headers": dict(request.headers), "body": _unread_body(),
+            "status": response.status_code, "durationMs": round((time.perf_counter() - g.started) * 1000, 3),
+            "warnings": [], "fault": None,
+        })
+    return response
+
+
 def _dump(interaction):
     return ok(interaction.to_json(g.world.prefix))
 

@@ -208,3 +208,14 @@ def test_a_reset_keeps_waiters_attached_to_the_same_journal(client, app):
     journal_before = world.journal
     client.post("/__admin/reset")
     assert world.journal is journal_before
+
+
+def test_vendor_paths_that_match_no_operation_are_journaled_with_operation_null(client):
+    assert_error(client.get(f"{CREATE}/some-id/bogus", headers=KEY), 404)
+    assert_error(client.delete(f"{CREATE}/some-id", data="why", headers=KEY), 405)
+    assert_error(client.get("/elsewhere"), 404)  # not a vendor path: not journaled
+    entries = journal(client)
+    assert [(e["method"], e["status"], e["operation"], e["body"]) for e in entries] == [
+        ("GET", 404, None, None), ("DELETE", 405, None, "why")]
+    assert all(set(e) == FIELDS for e in entries)
+    assert [e["id"] for e in journal(client, "?status=405")] == [2]
