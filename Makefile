@@ -29,6 +29,17 @@ test: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check mocknexus tests bench
 
+# wrk is a Debian package (apt-get install -y wrk); Prism, the peer column, goes into the git-ignored bench/prism/.
+$(VENV)/.installed-bench: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $@ $(VENV)/.installed-test $(VENV)/.installed
+
+bench: $(VENV)/.installed-bench
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install -y wrk"; exit 1; }
+	@test -x bench/prism/node_modules/.bin/prism || ! command -v npm >/dev/null || \
+		npm install --silent --prefix bench/prism @stoplight/prism-cli
+	$(BIN)/python bench/bench.py
+
 # A few hundred thousand mixed requests, faults firing, against one server; fails if RSS grows for anything
 # but the stopped interactions it counts (bench/soak.py says how). Takes several minutes.
 soak: $(VENV)/.installed-test
