@@ -51,8 +51,7 @@ class AdminClient:
         self.timeout = timeout
         self._session = session or Session()
         self._owns_session = session is None
-        if token:
-            self._session.headers["Authorization"] = f"Bearer {token}"
+        self._headers = {"Authorization": f"Bearer {token}"} if token else None
 
     @property
     def base(self) -> str:
@@ -171,7 +170,8 @@ class AdminClient:
         url = (self.base if scoped else self.root) + "/__admin" + path
         what = f"{method} {url.removeprefix(self.root)}"
         try:
-            response = self._session.request(method, url, json=body, params=params, timeout=timeout or self.timeout)
+            response = self._session.request(method, url, json=body, params=params, headers=self._headers,
+                                             timeout=timeout or self.timeout)
         except RequestException as exc:
             raise AdminError(what, None, f"cannot reach mocknexus at {self.root}: {exc}") from None
         try:

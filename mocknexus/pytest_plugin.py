@@ -17,6 +17,8 @@ def pytest_addoption(parser):
     group.addoption("--mocknexus-url", metavar="URL",
                     help="use the mocknexus already running at URL (e.g. http://mocknexus:8080) instead of "
                          "starting one; each test still gets its own namespace")
+    group.addoption("--mocknexus-admin-token", metavar="TOKEN",
+                    help="the --admin-token of the server at --mocknexus-url")
     parser.addini("mocknexus_fixtures", type="paths", default=[],
                   help="fixture files or folders for mocknexus (relative to the ini file)")
 
@@ -48,7 +50,7 @@ def mocknexus_server(pytestconfig):
         from mocknexus.client import AdminClient, AdminError, server_root
 
         server = ExternalServer(server_root(url))
-        with AdminClient(server.root) as client:
+        with AdminClient(server.root, token=pytestconfig.getoption("mocknexus_admin_token")) as client:
             try:
                 client.health()
             except AdminError as exc:
@@ -91,7 +93,7 @@ def mocknexus(request, mocknexus_server, _mocknexus_http):
         base = _session_fixtures(request.config)
     try:
         sandbox = Sandbox(mocknexus_server.root, namespace_name(request.node.name), fixtures, options, base,
-                          session=_mocknexus_http).open()
+                          token=request.config.getoption("mocknexus_admin_token"), session=_mocknexus_http).open()
     except ValueError as exc:
         pytest.fail(str(exc), pytrace=False)
     errors = mocknexus_server.errors

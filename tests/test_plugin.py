@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from mocknexus import MockNexus
 from mocknexus.client import AdminClient
 from tests.conftest import FIXTURES, ROOT
 
@@ -132,10 +133,11 @@ def test_server_errors_fail_the_test_that_caused_them(pytester):
             assert requests.get(url, headers={"x-api-key": "k"}, timeout=5).status_code == 500
 
         def test_next_one_is_clean(mocknexus):
-            assert mocknexus.health()["status"] == "ok"
+            assert len(mocknexus.interactions()) == 3
     ''')
-    pytester.makeini(f"[pytest]\nmocknexus_fixtures = {FIXTURES}\n")
-    result = pytester.runpytest_inprocess()
+    # --mocknexus-fixtures is repeatable: the two files of the repository's fixtures folder.
+    files = [f"--mocknexus-fixtures={FIXTURES / name}" for name in ("services.json", "interactions.json")]
+    result = pytester.runpytest_inprocess(*files)
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines([
         "*ZeroDivisionError: a bug in the fake*",
@@ -169,3 +171,23 @@ def test_plugin_module_imports_nothing_heavy():
     code = f"import sys, mocknexus.pytest_plugin; print(','.join(m for m in {heavy!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.strip() == ""
+
+
+def test_session_problems_are_one_line_errors(pytester):
+    pytester.makepyfile(test_any="def test_any(mocknexus):\n    pass\n")
+    result = pytester.runpytest_inprocess("--mocknexus-fixtures=missing.json")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*mocknexus: bad fixture: missing.json: $: no such file*"])
+    result = pytester.runpytest_inprocess("--mocknexus-url=http://127.0.0.1:9")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*--mocknexus-url: mocknexus GET /__admin/health → no answer: cannot reach*"])
+
+
+def test_external_server_with_an_admin_token(pytester):
+    pytester.makepyfile(test_any="def test_any(mocknexus):\n    assert mocknexus.settings()['strict'] is False\n")
+    with MockNexus(port=0, admin_token="s3cret") as nexus:
+        result = pytester.runpytest_inprocess(f"--mocknexus-url={nexus.root}")
+        result.assert_outcomes(errors=1)
+        result.stdout.fnmatch_lines(["*--mocknexus-url: mocknexus GET /__admin/health → 401*"])
+        result = pytester.runpytest_inprocess(f"--mocknexus-url={nexus.root}", "--mocknexus-admin-token=s3cret")
+        result.assert_outcomes(passed=1)
