@@ -96,6 +96,8 @@ def test_generated_ids_are_made_once_and_shared_by_every_namespace(tmp_path):
     default = assert_ok(client.get(f"{BASE}/s/interactions/ext_x", headers=KEY))
     other = assert_ok(client.get(f"/__ns/elsewhere{BASE}/s/interactions/ext_x", headers=KEY))
     assert default["id"] == other["id"]
+    assert client.post("/__admin/reset").status_code == 200
+    assert assert_ok(client.get(f"{BASE}/s/interactions/ext_x", headers=KEY))["id"] == default["id"]
 
 
 @pytest.mark.parametrize("doc, expected", [
