@@ -152,6 +152,12 @@ def test_wait_rejects_bad_bodies(client, body, field):
     assert field in assert_error(client.post("/__admin/requests/wait", json=body), 400)["details"]
 
 
+def test_wait_for_more_than_the_journal_can_hold_is_a_400():
+    client = create_app(ServerConfig(fixtures=[str(FIXTURES)], journal_size=3)).test_client()
+    assert "count" in assert_error(client.post("/__admin/requests/wait", json={"count": 4}), 400)["details"]
+    assert client.post("/__admin/requests/wait", json={"count": 3, "timeoutMs": 0}).status_code == 408
+
+
 def _wait_in_thread(root, body, results):
     def run():
         response = requests.post(f"{root}/__admin/requests/wait", json=body, timeout=30)

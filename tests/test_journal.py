@@ -104,7 +104,7 @@ def test_a_clear_during_a_wait_forgets_what_was_seen():
     journal = Journal()
     journal.add(record(1))
     result = {}
-    thread = threading.Thread(target=lambda: result.update(r=journal.wait({}, count=2, timeout=0.5)))
+    thread = threading.Thread(target=lambda: result.update(r=journal.wait({}, count=2, timeout=0.3)))
     thread.start()
     time.sleep(0.05)
     journal.clear()

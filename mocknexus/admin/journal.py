@@ -5,7 +5,7 @@ import threading
 from flask import current_app, g, request
 
 from mocknexus.admin import bp
-from mocknexus.errors import ServiceUnavailable, WaitTimedOut
+from mocknexus.errors import BadRequest, ServiceUnavailable, WaitTimedOut
 from mocknexus.http import json_response, read_json
 from mocknexus.schemas.admin import requests_query, wait_request
 
@@ -32,6 +32,9 @@ def wait_for_requests():
     200 with them, or 408 at `timeoutMs` with those seen. Each waiter holds a server thread, so at most
     threads - 1 wait at once (503 beyond): one thread always stays free to serve the awaited requests."""
     body = wait_request.load(read_json())
+    if body["count"] > g.world.journal.size:
+        raise BadRequest("Invalid request parameters provided",
+                         {"count": [f"The journal keeps {g.world.journal.size} requests; more can never match."]})
     if not _waiters().acquire(blocking=False):
         raise ServiceUnavailable("Too many requests are waiting at once; start the server with more --threads")
     try:
