@@ -128,7 +128,7 @@ def test_every_bad_field_is_reported_at_once(client):
     (b"null", "not null"),
     (b"12", "not an integer"),
     (b"\xff\xfe{}", "not UTF-8"),
-    (b"[" * 100_000, "not JSON"),
+    (b"[" * 100_000, "not JSON|too deeply"),
     (b'{"userData": {"a": 1' + b"0" * 5000 + b"}}", "not JSON we can read"),  # past Python's int digit limit
     # Lone surrogates decode to a str that cannot be encoded: stored, they made every later answer a 500.
     (b'{"externalId": "\\ud800"}', "lone UTF-16 surrogate"),
@@ -137,7 +137,7 @@ def test_every_bad_field_is_reported_at_once(client):
 ])
 def test_a_body_that_is_not_a_json_object_is_400(client, raw, problem):
     status = assert_error(client.post(URL, data=raw, headers={**KEY, "Content-Type": "application/json"}), 400)
-    assert problem in status["message"]
+    assert re.search(problem, status["message"]), status
     assert "details" not in status
 
 
