@@ -109,9 +109,6 @@ class FaultRegistry:
             self.rules = (*self.rules, rule)
         return rule
 
-    def get(self, rule_id: str) -> FaultRule | None:
-        return next((rule for rule in self.rules if rule.id == rule_id), None)
-
     def remove(self, rule_id: str) -> bool:
         with self._lock:
             kept = tuple(rule for rule in self.rules if rule.id != rule_id)

@@ -63,7 +63,10 @@ class FaultTask(WSGITask):
     def finish(self):
         fault = self.wire.fault
         if fault == "reset":
-            self.channel.socket.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _RST_ON_CLOSE)
+            try:
+                self.channel.socket.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _RST_ON_CLOSE)
+            except OSError:
+                pass  # the client has gone already: the connection is as dropped as a reset would leave it
         else:
             super().finish()
         if fault is not None:
