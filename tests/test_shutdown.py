@@ -100,6 +100,31 @@ def test_sigterm_under_load_exits_0_within_a_second(served):
     assert all(o == "closed" or o in ((200, 0), (404, 404), (409, 409)) for o in outcomes), set(outcomes)
 
 
+def _wait(root: str, timeout_ms: int, answers: dict):
+    """A journal wait that nothing will satisfy: it holds a worker for timeout_ms, then answers 408."""
+    try:
+        response = requests.post(f"{root}/__admin/requests/wait", timeout=10, json={
+            "match": {"operation": "createInteraction"}, "count": 1, "timeoutMs": timeout_ms})
+        answers[timeout_ms] = (response.status_code, response.json()["status"]["code"])
+    except requests.ConnectionError:
+        answers[timeout_ms] = "closed"
+
+
+def test_sigterm_answers_a_short_request_and_closes_a_long_one(served):
+    server = served("--threads", "4")
+    answers = {}
+    waits = [threading.Thread(target=_wait, args=(server.root, ms, answers)) for ms in (300, 5000)]
+    for wait in waits:
+        wait.start()
+    time.sleep(0.15)  # both are being served
+    took, status, stderr = server.terminate()
+    for wait in waits:
+        wait.join(10)
+    assert status == 0 and "Traceback" not in stderr, stderr
+    assert took < 1.0, f"SIGTERM took {took:.2f} s with a request in flight"
+    assert answers == {300: (408, 408), 5000: "closed"}
+
+
 def test_sigterm_when_idle_exits_0(served):
     took, status, stderr = served().terminate()
     assert (status, stderr) == (0, "")
