@@ -57,22 +57,26 @@ def _check_request():
 
 @bp.after_request
 def _journal(response):
-    fault = g.fault
+    # On every vendor request: each `g.`/`request.` is a context-variable lookup, so bind them once; and
+    # dict(iter(headers)) walks the environ once, where dict(headers) walks it and then looks every key up.
+    state, req = g._get_current_object(), request._get_current_object()
+    fault = state.fault
     if fault is not None:
         response = inject.after_view(fault, response)
-    for warning in g.warnings:
+    for warning in state.warnings:
         response.headers.add("X-Mocknexus-Warning", warning)
-    g.world.journal.add({
-        "time": g.world.clock.to_json()["now"],
-        "method": request.method,
-        "path": request.path,
-        "operation": g.operation,
-        "service": request.view_args.get("service"),
-        "headers": dict(request.headers),
-        "body": g.body if g.body is not None else _unread_body(),
+    world = state.world
+    world.journal.add({
+        "time": world.clock.to_json()["now"],
+        "method": req.method,
+        "path": req.path,
+        "operation": state.operation,
+        "service": req.view_args.get("service"),
+        "headers": dict(iter(req.headers)),
+        "body": state.body if state.body is not None else _unread_body(),
         "status": response.status_code if fault is None else fault.status_sent(response.status_code),
-        "durationMs": round((time.perf_counter() - g.started) * 1000, 3),
-        "warnings": list(g.warnings),
+        "durationMs": round((time.perf_counter() - state.started) * 1000, 3),
+        "warnings": list(state.warnings),
         "fault": fault and fault.rule_id,
     })
     return response
@@ -98,7 +102,7 @@ def _journal_unrouted(response):
     if request.blueprint is None and request.path.startswith("/nexus/") and "world" in g:
         g.world.journal.add({
             "time": g.world.clock.to_json()["now"], "method": request.method, "path": request.path,
-            "operation": None, "service": None, "headers": dict(request.headers), "body": _unread_body(),
+            "operation": None, "service": None, "headers": dict(iter(request.headers)), "body": _unread_body(),
             "status": response.status_code, "durationMs": round((time.perf_counter() - g.started) * 1000, 3),
             "warnings": [], "fault": None,
         })
