@@ -39,7 +39,8 @@ def live_server():
 
 def assert_error(response, status: int) -> dict:
     """The exact status, a JSON body, and the §1.1 error envelope with the same code; returns the status part."""
-    assert response.status_code == status, response.get_data(as_text=True) if hasattr(response, "get_data") else response.text
+    text = response.get_data(as_text=True) if hasattr(response, "get_data") else response.text
+    assert response.status_code == status, text
     assert response.headers["Content-Type"].startswith("application/json")
     body = response.json() if callable(response.json) else response.json
     assert set(body) == {"status"}
