@@ -3,6 +3,7 @@
 import functools
 import threading
 import time
+from os import PathLike
 
 from waitress import wasyncore
 from waitress.server import BaseWSGIServer, create_server
@@ -92,7 +93,7 @@ class MockNexus:
                  api_keys=(), seed=None, journal_size: int = 10000, max_namespaces: int = 1000,
                  allow_header_faults: bool = False, admin_token=None, **settings):
         self.config = ServerConfig(
-            host=host, port=port, threads=threads, fixtures=list(fixtures), api_keys=list(api_keys),
+            host=host, port=port, threads=threads, fixtures=_paths(fixtures), api_keys=_paths(api_keys),
             settings=WorldSettings(**settings), seed=seed, journal_size=journal_size,
             max_namespaces=max_namespaces, allow_header_faults=allow_header_faults, admin_token=admin_token,
         )
@@ -171,6 +172,11 @@ class MockNexus:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def _paths(given) -> list:
+    """A list from a list, or from one path or key given alone (so "fixtures/" is not read letter by letter)."""
+    return [given] if isinstance(given, str | PathLike) else list(given)
 
 
 def _sockets(server) -> dict:

@@ -43,6 +43,11 @@ def test_attributes_and_context_manager():
         nexus.url  # noqa: B018
 
 
+def test_one_fixture_path_or_key_may_be_given_alone():
+    nexus = MockNexus(fixtures=FIXTURES, api_keys="only-key")
+    assert nexus.config.fixtures == [FIXTURES] and nexus.config.api_keys == ["only-key"]
+
+
 def test_start_binds_before_returning():
     nexus = MockNexus(port=0).start()
     try:
