@@ -28,6 +28,7 @@ def create_app(config: ServerConfig | None = None, fixtures: FixtureSet | None =
         fixtures = load_fixtures(config.fixtures, Clock().now()) if config.fixtures else FixtureSet.empty()
     app = Flask("mocknexus")
     app.url_map.strict_slashes = False
+    app.url_map.merge_slashes = False  # "//" would answer a 308 redirect with an HTML body; a 404 instead
     app.url_map.converters["ext"] = ExternalIdConverter
     app.url_map.converters["iid"] = InteractionIdConverter
     app.extensions["mocknexus"] = Worlds(fixtures.with_api_keys(config.api_keys), config)

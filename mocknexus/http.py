@@ -41,7 +41,9 @@ def read_json(required: bool = False, what: str = "a JSON object"):
         body = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BadRequest(f"The request body is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
-    except (RecursionError, ValueError) as exc:
+    except RecursionError:
+        raise BadRequest("The request body is not JSON we can read: it nests arrays and objects too deeply") from None
+    except ValueError as exc:
         raise BadRequest(f"The request body is not JSON we can read: {exc.__class__.__name__}") from None
     if _SURROGATE_ESCAPE.search(text):
         _refuse_lone_surrogates(body)

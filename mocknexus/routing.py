@@ -4,7 +4,8 @@ import re
 
 from werkzeug.routing import BaseConverter
 
-NAMESPACE_NAME = re.compile(r"[A-Za-z0-9._~-]{1,128}")
+# Not "." or "..": a client normalising /__ns/../x to /x would land in the default world.
+NAMESPACE_NAME = re.compile(r"(?!\.\.?$)[A-Za-z0-9._~-]{1,128}")
 
 
 class ExternalIdConverter(BaseConverter):

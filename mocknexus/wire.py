@@ -19,12 +19,13 @@ no `WIRE` in the environ, and the app answers a 500 saying so instead (inject.py
 (`garbage` needs none of this: a 200 with a body that is not JSON is an ordinary WSGI response.)
 """
 
+import json
 import socket
 import struct
 
 from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, MultiSocketServer
-from waitress.task import WSGITask
+from waitress.task import ErrorTask, WSGITask
 
 from mocknexus.faults import WIRE
 
@@ -73,8 +74,23 @@ class FaultTask(WSGITask):
             self.close_on_finish = True  # the channel closes the socket once what was written is flushed
 
 
+class JsonErrorTask(ErrorTask):
+    """waitress's own answer to a request it cannot parse (bad start line or header, invalid Content-Length
+    or chunk, unsupported Transfer-Encoding, headers too large): the §1.1 envelope instead of text/plain."""
+
+    def execute(self):
+        error = self.request.error
+        body = json.dumps({"status": {"code": error.code, "message": f"{error.reason}: {error.body}"}}).encode()
+        self.status = f"{error.code} {error.reason}"
+        self.response_headers.append(("Content-Type", "application/json"))
+        self.set_close_on_finish()
+        self.content_length = len(body)
+        self.write(body)
+
+
 class FaultChannel(HTTPChannel):
     task_class = FaultTask
+    error_task_class = JsonErrorTask
 
 
 def install(server):
