@@ -99,7 +99,11 @@ def mocknexus(request, mocknexus_server, _mocknexus_http):
     errors = mocknexus_server.errors
     request.node.stash[_ERRORS] = (errors, len(errors)) if errors is not None else None
     yield sandbox
-    sandbox.close()
+    if isinstance(mocknexus_server, ExternalServer):
+        sandbox.close()
+    else:  # in this process: no round trip needed
+        mocknexus_server.drop_namespace(sandbox.namespace)
+        sandbox.close(drop=False)
 
 
 _ERRORS = pytest.StashKey[tuple | None]()

@@ -43,9 +43,11 @@ class Sandbox(AdminClient):
             self._state = self.state()
         return pick_api_key(self._state["apiKeys"], datetime.now(UTC)) or f"mocknexus-{self.namespace}"
 
-    def close(self) -> None:
+    def close(self, drop: bool = True) -> None:
+        """Drop the namespace (unless the caller drops it some cheaper way) and let go of the connections."""
         try:
-            self.drop_namespace(self.namespace)
+            if drop:
+                self.drop_namespace(self.namespace)
         finally:
             super().close()
 

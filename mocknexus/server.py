@@ -121,6 +121,10 @@ class MockNexus:
         """Unexpected exceptions raised while serving requests (each answered with a 500), oldest first."""
         return self.app.extensions["mocknexus.errors"]
 
+    def drop_namespace(self, name: str) -> bool:
+        """DELETE /__admin/namespaces/{name} without the HTTP round trip (the pytest fixture's teardown)."""
+        return self.app.extensions["mocknexus"].drop(name)
+
     def start(self) -> "MockNexus":
         if self._server is not None:
             raise RuntimeError("this MockNexus is already running")

@@ -21,6 +21,7 @@ HEAVY = ("flask", "waitress", "marshmallow", "werkzeug")  # not requests: a user
 ISOLATION_TESTS = '''
 import pytest
 import requests
+from mocknexus.client import AdminClient
 
 
 def create(nexus, external_id):
@@ -46,6 +47,12 @@ def test_marker_does_not_leak(mocknexus):
                                     "maxBody": 1048576}
     assert mocknexus.interactions(service="extra-svc") == []
     assert create(mocknexus, "ticket-42").status_code == 409  # the session's fixtures are there
+
+
+def test_namespaces_of_earlier_tests_are_gone(mocknexus, mocknexus_server):
+    mocknexus.health()  # makes this test's namespace
+    names = {n["name"] for n in AdminClient(mocknexus_server.root).namespaces()}
+    assert names == {"default", mocknexus.namespace}
 '''
 
 # Which process ran each test, on which server (RECORD is replaced by a path).
@@ -100,7 +107,7 @@ def outcomes_of(record: Path) -> list:
 
 def test_user_tests_pass_serially(pytester, user_project):
     result = pytester.runpytest_inprocess()
-    result.assert_outcomes(passed=9)
+    result.assert_outcomes(passed=10)
     assert {worker for worker, _ in outcomes_of(user_project)} == {"main"}
 
 
@@ -109,14 +116,14 @@ def test_user_tests_pass_under_xdist_with_a_server_per_worker(pytester, user_pro
     # Plugins this venv may hold that the user's run does not need cost seconds of start-up per process.
     quiet = ["-p", "no:schemathesis", "-p", "no:hypothesispytest", "-p", "no:anyio"]
     result = pytester.runpytest_subprocess("-p", "xdist", "-n", "2", *quiet)
-    result.assert_outcomes(passed=10)
+    result.assert_outcomes(passed=11)
     servers = dict(outcomes_of(user_project))
     assert set(servers) == {"gw0", "gw1"} and len(set(servers.values())) == 2
 
 
 def test_user_tests_pass_against_an_external_server(pytester, user_project, live_server):
     result = pytester.runpytest_inprocess(f"--mocknexus-url={live_server.url}")
-    result.assert_outcomes(passed=9)
+    result.assert_outcomes(passed=10)
     assert {root for _, root in outcomes_of(user_project)} == {live_server.root}
     assert [n["name"] for n in AdminClient(live_server.root).namespaces()] == ["default"]
 

@@ -122,3 +122,12 @@ def test_unexpected_server_errors_are_collected(monkeypatch):
         monkeypatch.setattr("mocknexus.store.InteractionStore.get_interaction", boom)
         assert get(f"{nexus.url}/openmedia/crm-tasks/interactions/ext_ticket-42").status_code == 500
         assert [type(e) for e in nexus.errors] == [ZeroDivisionError]
+
+
+def test_drop_namespace_in_process():
+    with MockNexus(port=0) as nexus:
+        assert get(nexus.root + "/__ns/gone-soon/__admin/health").status_code == 200
+        assert nexus.drop_namespace("gone-soon") is True
+        assert nexus.drop_namespace("gone-soon") is False
+        names = requests.get(nexus.root + "/__admin/namespaces", timeout=5).json()["namespaces"]
+        assert [n["name"] for n in names] == ["default"]
