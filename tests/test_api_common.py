@@ -30,7 +30,7 @@ def test_unknown_paths_are_a_json_404(client, method, path):
 
 @pytest.mark.parametrize("method, path", [
     ("DELETE", URL), ("GET", URL), ("PUT", f"{URL}/some-id"), ("GET", f"{URL}/some-id/stop"),
-    ("GET", f"{URL}/ext_t/update"), ("PATCH", f"{URL}/ext_t"),
+    ("GET", f"{URL}/ext_t/update"), ("PATCH", f"{URL}/ext_t"), ("OPTIONS", URL), ("OPTIONS", f"{URL}/ext_t"),
 ])
 def test_wrong_methods_are_a_json_405(client, method, path):
     status = assert_error(client.open(path, method=method, headers=KEY), 405)
