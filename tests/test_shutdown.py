@@ -69,23 +69,30 @@ def _hammer(root: str, stop: threading.Event, outcomes: list, worker: int):
     while not stop.is_set():
         n += 1
         try:
-            created = session.post(url, json={"externalId": f"w{worker}-{n}"}, timeout=5)
+            created = session.post(url, json={"externalId": f"w{worker}-{n}"}, timeout=10)
             outcomes.append((created.status_code, created.json()["status"]["code"]))
-            answer = session.get(f"{url}/ext_w{worker}-{n}", timeout=5)
+            answer = session.get(f"{url}/ext_w{worker}-{n}", timeout=10)
             outcomes.append((answer.status_code, answer.json()["status"]["code"]))
         except requests.ConnectionError:
             outcomes.append("closed")
             time.sleep(0.01)  # the server is going away: do not spin on refused connections
+        except Exception as exc:  # noqa: BLE001 - a timeout or a broken answer: the test fails on it
+            outcomes.append(repr(exc))
 
 
 def test_sigterm_under_load_exits_0_within_a_second(served):
-    server = served("--threads", "4")
+    server = served("--threads", "8")
+    # One read in twenty is held for 2 s: some requests are surely in flight, and too long to wait for.
+    slow = requests.post(f"{server.root}/__admin/faults", timeout=5, json={
+        "match": {"operation": "getInteractionByExternalId"}, "action": {"delay_ms": 2000},
+        "probability": 0.05, "seed": 1})
+    assert slow.status_code == 200, slow.text
     stop, outcomes = threading.Event(), []
     clients = [threading.Thread(target=_hammer, args=(server.root, stop, outcomes, w)) for w in range(8)]
     for client in clients:
         client.start()
     deadline = time.monotonic() + 10
-    while len(outcomes) < 200 and time.monotonic() < deadline:  # requests really are in flight
+    while len(outcomes) < 100 and time.monotonic() < deadline:  # requests really are in flight
         time.sleep(0.01)
     took, status, stderr = server.terminate()
     stop.set()
@@ -95,7 +102,7 @@ def test_sigterm_under_load_exits_0_within_a_second(served):
     assert took < 1.0, f"SIGTERM took {took:.2f} s"
     assert "Traceback" not in stderr
     answers = [o for o in outcomes if o != "closed"]
-    assert len(answers) >= 200
+    assert len(answers) >= 100 and "closed" in outcomes
     # Every request was either answered in full (a parsed envelope whose code matches) or closed.
     assert all(o == "closed" or o in ((200, 0), (404, 404), (409, 409)) for o in outcomes), set(outcomes)
 
