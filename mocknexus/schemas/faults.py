@@ -112,12 +112,19 @@ class ActionSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    status = StrictInteger(validate=validate.Range(200, 599), allow_none=True)
-    body = fields.Raw(allow_none=True)
+    status = StrictInteger(validate=validate.Range(200, 599), allow_none=True,
+                           metadata={"description": "Answer this status (with the §1.1 envelope unless `body`)."})
+    body = fields.Raw(allow_none=True, metadata={"description": "Any JSON; a string is sent as text/plain."})
     headers = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict)
-    delay_ms = Delay(allow_none=True)
-    kind = fields.String(validate=validate.OneOf(KINDS), allow_none=True)
-    apply = StrictBoolean(load_default=False)
+    delay_ms = Delay(allow_none=True, metadata={
+        "description": "Wait first; alone, it delays the real answer.",
+        "oneOf": [{"type": "number", "minimum": 0, "maximum": MAX_DELAY_MS},
+                  {"type": "array", "items": {"type": "number", "minimum": 0, "maximum": MAX_DELAY_MS},
+                   "minItems": 2, "maxItems": 2}]})
+    kind = fields.String(validate=validate.OneOf(KINDS), allow_none=True, metadata={
+        "description": "reset: close with no response; truncate: cut the body short; garbage: a 200 not JSON."})
+    apply = StrictBoolean(load_default=False, metadata={
+        "description": "Run the real operation first (its change stays), then answer with the fault."})
 
     @validates_schema
     def _coherent(self, data, **kwargs):
