@@ -12,6 +12,7 @@ Run: .venv/bin/python bench/bench_fixture.py [--tests 300] [--cycles 50]   (prin
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -27,6 +28,10 @@ from mocknexus.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = str(ROOT / "fixtures")
+
+
+def p95(values: list[float]) -> float:
+    return sorted(values)[max(0, round(len(values) * 0.95) - 1)]
 
 
 def ms(seconds: float) -> str:
@@ -77,7 +82,7 @@ def test_without(default, n):
     default.health()
 """
 
-# Wall time of each test's whole protocol (setup, call, teardown, reporting), summed per test function.
+# Wall time of each test's whole protocol (setup, call, teardown, reporting), listed per test function.
 TIMING_CONFTEST = """
 import json, time
 import pytest
@@ -90,7 +95,7 @@ def pytest_runtest_protocol(item, nextitem):
     try:
         return (yield)
     finally:
-        TOTALS[item.originalname] = TOTALS.get(item.originalname, 0.0) + time.perf_counter() - started
+        TOTALS.setdefault(item.originalname, []).append(time.perf_counter() - started)
 
 def pytest_sessionfinish(session):
     with open({out!r}, "w") as out:
@@ -99,7 +104,7 @@ def pytest_sessionfinish(session):
 
 
 def pytest_overhead(n: int) -> float:
-    """Seconds the `mocknexus` fixture adds to one test: (N tests with it - N without) / N."""
+    """Seconds the `mocknexus` fixture adds to one test: median of N tests with it - median of N without."""
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder, "totals.json")
         Path(folder, "test_inner.py").write_text(INNER.format(n=n))
@@ -108,7 +113,7 @@ def pytest_overhead(n: int) -> float:
         subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:schemathesis",
                         "-p", "no:hypothesispytest"], cwd=folder, capture_output=True, check=True)
         totals = json.loads(out.read_text())
-    return (totals["test_with_fixture"] - totals["test_without"]) / n
+    return statistics.median(totals["test_with_fixture"]) - statistics.median(totals["test_without"])
 
 
 def server_cycles(n: int) -> tuple[list[float], list[float]]:
@@ -137,10 +142,12 @@ def main() -> None:
           f"(external server, drop by DELETE); the call alone {ms(warm)}; overhead {ms(local - warm)} "
           f"(own server), {ms(remote - warm)} (external) per test")
     print(f"pytest:  the mocknexus fixture adds {ms(pytest_overhead(args.tests))} per test "
-          f"({args.tests} tests with it minus {args.tests} without, whole test protocol)")
+          f"(median of {args.tests} tests with it minus median of {args.tests} without, whole test protocol)")
     cycles, stops = server_cycles(args.cycles)
-    print(f"MockNexus start -> first 200 -> stop: median {ms(statistics.median(cycles))}, "
-          f"max {ms(max(cycles))}; stop() alone: median {ms(statistics.median(stops))}, max {ms(max(stops))}")
+    print(f"MockNexus start -> first 200 -> stop: median {ms(statistics.median(cycles))}, p95 {ms(p95(cycles))}, "
+          f"max {ms(max(cycles))}; stop() alone: median {ms(statistics.median(stops))}, p95 {ms(p95(stops))}, "
+          f"max {ms(max(stops))}")
+    print(f"(load average when done: {' '.join(f'{x:.1f}' for x in os.getloadavg())})")
 
 
 if __name__ == "__main__":
