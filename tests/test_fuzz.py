@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import requests
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -53,6 +54,40 @@ def test_every_operation_honours_the_document(case, server, session):
     base = f"{server.root}/__ns/fuzz-{uuid.uuid4().hex[:12]}"
     case.call_and_validate(base_url=base, session=session, headers={"x-api-key": "fuzz"}, checks=CHECKS,
                            timeout=10)
+
+
+# Huge strings of any Unicode (astral planes, combining marks, right-to-left, NUL; not lone surrogates, which
+# JSON cannot carry as text), in every string a vendor operation takes.
+HUGE = st.text(st.characters(codec="utf-8"), min_size=1000, max_size=20_000)
+# Path values: '?' and '#' excluded only because the client sends them unencoded (tests/test_hostile.py sends
+# such paths by hand); 1,500 characters keep the request line under waitress's 256 KB header limit.
+IDS = st.one_of(st.sampled_from(["ticket-42", "0d2f5c4e-7a61-4b0e-9a57-3c1e8f6b2a10"]),
+                st.text(st.characters(codec="utf-8", exclude_characters="?#"), min_size=1, max_size=1500))
+BODIES = {
+    "": lambda s: {"externalId": s[:255], "userData": {s[:500]: s, "Nested": {"Deep": s}}, "data": {"note": s}},
+    "/stop": lambda s: {"reasonSystemName": s, "reasonDescription": s, "data": {s[:100]: s}},
+    "/update": lambda s: {"changedProperties": {s[:500]: s}, "addedProperties": {"Big": s}, "deletedProperties": [s]},
+}
+VENDOR = [(path, method) for path, item in DOCUMENT["paths"].items() if path.startswith("/nexus")
+          for method in item if method != "parameters"]
+
+
+@pytest.mark.parametrize(("path", "method"), VENDOR)
+@settings(max_examples=max(3, EXAMPLES // 2), deadline=None, suppress_health_check=list(HealthCheck),
+          database=None)
+@given(text=HUGE, ident=IDS, service=st.sampled_from(["crm-tasks", "web-chat"]))
+def test_huge_unicode_strings_everywhere(server, session, path, method, text, ident, service):
+    operation = schema[path][method]
+    params = {"openMediaService": service, "externalId": ident, "interactionId": ident}
+    body = next((build(text) for end, build in sorted(BODIES.items(), reverse=True) if path.endswith(end)), None)
+    case = operation.Case(path_parameters={k: v for k, v in params.items() if "{" + k + "}" in path},
+                          body=body if method == "post" else schemathesis.core.NOT_SET,
+                          headers={"X-B3-TraceId": "t" * 8000})
+    base = f"{server.root}/__ns/huge-{uuid.uuid4().hex[:12]}"
+    response = case.call_and_validate(base_url=base, session=session, headers={"x-api-key": "huge"}, checks=CHECKS,
+                                      timeout=10)
+    if response.status_code == 200 and path.endswith("/update"):
+        assert response.json()["data"]["userData"]["Big"] == text
 
 
 def _bound_waits(case) -> None:
