@@ -83,6 +83,7 @@ def _mocknexus_http():
 def mocknexus(request, mocknexus_server, _mocknexus_http):
     """A fresh namespace on the session's server for this test (dropped afterwards), as a Sandbox:
     url, root, api_key, and the admin API bound to the namespace (requests, wait_for, fault, clock, ...)."""
+    from mocknexus.client import AdminError
     from mocknexus.sandbox import Sandbox, namespace_name
 
     options = _marker_options(request.node)
@@ -93,9 +94,14 @@ def mocknexus(request, mocknexus_server, _mocknexus_http):
         base = _session_fixtures(request.config)
     try:
         sandbox = Sandbox(mocknexus_server.root, namespace_name(request.node.name), fixtures, options, base,
-                          token=request.config.getoption("mocknexus_admin_token"), session=_mocknexus_http).open()
-    except ValueError as exc:
+                          token=request.config.getoption("mocknexus_admin_token"), session=_mocknexus_http)
+    except ValueError as exc:  # a fixture file that cannot be read
         pytest.fail(str(exc), pytrace=False)
+    try:
+        sandbox.open()
+    except AdminError as exc:  # fixtures or settings the server refuses
+        sandbox.close()
+        pytest.fail(f"@pytest.mark.mocknexus / mocknexus fixtures: {exc}", pytrace=False)
     errors = mocknexus_server.errors
     request.node.stash[_ERRORS] = (errors, len(errors)) if errors is not None else None
     yield sandbox

@@ -164,13 +164,19 @@ def test_bad_marker_and_bad_fixture_are_one_line_errors(pytester):
         @pytest.mark.mocknexus(fixtures=["missing.json"])
         def test_missing_file(mocknexus):
             pass
+
+        @pytest.mark.mocknexus(fixtures=[{"interactions": [{"openMediaService": "nowhere"}]}], strict=True)
+        def test_refused_fixture(mocknexus):
+            pass
     ''')
     result = pytester.runpytest_inprocess()
-    result.assert_outcomes(errors=2)
+    result.assert_outcomes(errors=3)
     result.stdout.fnmatch_lines([
         "*@pytest.mark.mocknexus: unknown option(s) strickt; known: fixtures, strict,*",
         "*mocknexus fixtures: *missing.json: *No such file*",
+        "*mocknexus PUT /__ns/test_refused_fixture-*/__admin/state → 400: Invalid fixture data*names no service*",
     ])
+    assert "Traceback" not in result.stdout.str()
 
 
 def test_plugin_module_imports_nothing_heavy():
