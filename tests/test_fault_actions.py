@@ -237,3 +237,17 @@ def test_header_faults_reach_the_wire(header_server):
     with pytest.raises(requests.ReadTimeout):
         requests.get(header_server.root + TICKET, headers={**KEY, "X-Mocknexus-Fault": "delay=500"}, timeout=0.1)
     assert_serves(header_server)
+
+
+def test_install_covers_every_listening_socket():
+    from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
+
+    from mocknexus.wire import FaultChannel, install
+
+    server = install(create_server(lambda environ, start: [], listen="127.0.0.1:0 127.0.0.1:0"))
+    try:
+        assert isinstance(server, MultiSocketServer)
+        listeners = [d for d in server.map.values() if isinstance(d, BaseWSGIServer)]
+        assert len(listeners) == 2 and all(d.channel_class is FaultChannel for d in listeners)
+    finally:
+        server.close()

@@ -347,3 +347,14 @@ def test_a_bad_header_fault_is_a_400(header_client):
 
 def test_the_header_does_not_fault_admin_routes(header_client):
     assert header_client.get("/__admin/health", headers={"X-Mocknexus-Fault": "503"}).status_code == 200
+
+
+def test_with_no_rules_a_request_costs_one_check_and_nothing_else(client, monkeypatch):
+    """The fast path: no rule, no header faults → inject.choose (facts, locks, header parsing) never runs."""
+    calls = []
+    monkeypatch.setattr("mocknexus.inject.choose", calls.append)  # records the world, answers "no fault"
+    assert_ok(client.get(TICKET, headers=KEY))
+    assert calls == []
+    add(client, {"match": {"service": "nowhere"}, "action": {"status": 503}})
+    assert_ok(client.get(TICKET, headers=KEY))
+    assert len(calls) == 1
