@@ -11,6 +11,7 @@ from openapi_spec_validator import validate
 
 from mocknexus.app import create_app
 from mocknexus.cli import main, print_openapi
+from mocknexus.config import ServerConfig
 from mocknexus.models import Interaction, Service
 from mocknexus.openapi import document
 from mocknexus.schemas.vendor import create_request, stop_request, update_request
@@ -173,3 +174,16 @@ def test_cli_openapi_prints_the_same_document(client):
 def test_cli_openapi_subcommand_exits_zero(capsys):
     assert main(["openapi"]) == 0
     assert json.loads(capsys.readouterr().out)["info"]["title"] == "mocknexus"
+
+
+def test_openapi_json_is_never_faulted(client):
+    assert client.post("/__admin/faults", json={"action": {"status": 503}}).status_code == 200
+    assert client.get("/nexus/v3/openmedia/crm-tasks/interactions/ext_ticket-42", headers={"x-api-key": "k"}) \
+        .status_code == 503  # the rule matches every vendor request
+    assert client.get("/openapi.json").status_code == 200
+
+
+def test_openapi_json_needs_no_admin_token():
+    app = create_app(ServerConfig(admin_token="secret"))
+    assert app.test_client().get("/__admin/health").status_code == 401
+    assert app.test_client().get("/openapi.json").status_code == 200
