@@ -109,3 +109,10 @@ def test_namespaces_through_a_real_server(live_server):
     made = assert_ok(requests.post(url, json={"externalId": "r"}, headers=KEY, timeout=5))
     assert made["selfUri"].startswith("/__ns/live/")
     assert_ok(requests.get(live_server.root + made["selfUri"], headers=KEY, timeout=5))
+
+
+def test_each_namespace_has_its_own_id_sequence():
+    client = create_app(ServerConfig(fixtures=[str(FIXTURES)], seed=5)).test_client()
+    first_in_a = create(client, "a", "x")["id"]
+    create(client, "a", "y")
+    assert create(client, "b", "x")["id"] == first_in_a  # b's sequence did not move with a's

@@ -1,6 +1,7 @@
 """§2.1: health, reset, interactions (list, seed), the whole state (GET/PUT round trip), settings."""
 
 import json
+import threading
 
 import pytest
 
@@ -202,3 +203,22 @@ def test_the_fixture_set_is_not_changed_by_use(client, app):
     again = assert_ok(client.get(f"{CREATE}/ext_ticket-42", headers=KEY))
     assert again["userData"]["Priority"] == 5 and again["state"] == "queued"
     assert load_fixtures([str(FIXTURES)], None).interactions[0].user_data["Priority"] == 5
+
+
+def test_concurrent_seeds_of_one_external_id_let_exactly_one_through(app):
+    barrier, statuses = threading.Barrier(8), []
+
+    def seed():
+        client = app.test_client()
+        barrier.wait()
+        body = {"interactions": [{"openMediaService": "crm-tasks", "externalId": "race"}]}
+        statuses.append(client.post("/__admin/interactions", json=body).status_code)
+
+    threads = [threading.Thread(target=seed) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert sorted(statuses) == [200] + [400] * 7
+    live = app.test_client().get("/__admin/interactions?state=queued").json["interactions"]
+    assert [i["externalId"] for i in live].count("race") == 1
