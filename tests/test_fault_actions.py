@@ -123,6 +123,15 @@ def test_reset_gives_http_client_a_reset_and_no_byte(live_server):
     assert_serves(live_server)
 
 
+def test_reset_is_a_tcp_reset_not_a_clean_close(live_server):
+    add(live_server, {"action": {"kind": "reset"}, "times": 1})
+    with socket.create_connection(("127.0.0.1", live_server.port), timeout=5) as sock:
+        sock.sendall(f"GET {TICKET} HTTP/1.1\r\nHost: x\r\nx-api-key: k\r\n\r\n".encode())
+        with pytest.raises(ConnectionResetError):
+            sock.recv(65536)  # a clean close (FIN) would return b"" here instead
+    assert_serves(live_server)
+
+
 # -- truncate ---------------------------------------------------------------------------------------------
 
 def test_truncate_gives_requests_an_incomplete_read(live_server):
