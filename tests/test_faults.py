@@ -202,6 +202,11 @@ def test_rules_are_per_namespace(client):
     assert rules(client) == [] and len(rules(client, "/__ns/a")) == 1
 
 
+def test_path_is_matched_without_the_namespace_prefix(client):
+    add(client, {"match": {"path": "^/nexus/v3/openmedia/crm-tasks/"}, "action": {"status": 502}}, prefix="/__ns/a")
+    assert_error(client.get(f"/__ns/a{TICKET}", headers=KEY), 502)
+
+
 def test_admin_routes_are_never_faulted(client):
     add(client, {"action": {"status": 503}})
     add(client, {"match": {"path": "admin"}, "action": {"status": 500}})
