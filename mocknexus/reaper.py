@@ -11,11 +11,13 @@ from collections import deque
 SMALL = 1000  # containers up to this size are cheaper to free on the spot than to hand over
 CHUNK = 500  # items freed between two chances for other threads to run
 GRACE = 0.2  # seconds: lets requests still holding the old container finish before it is emptied
-IDLE = 1.0  # seconds without work before the thread exits (started again on demand)
 
 
 class Reaper:
-    """`discard(*containers)` hands over dicts, lists or deques that nothing else will use."""
+    """`discard(*containers)` hands over dicts, lists or deques that nothing else will use.
+
+    Its thread starts on the first big discard and then stays, parked on a condition: starting a thread
+    waits for it to be scheduled, which on a busy machine can take longer than the whole reset."""
 
     def __init__(self, grace: float = GRACE, chunk: int = CHUNK, small: int = SMALL):
         self.grace, self.chunk, self.small = grace, chunk, small
@@ -44,9 +46,7 @@ class Reaper:
     def _run(self) -> None:
         while True:
             with self._work:
-                if not self._work.wait_for(lambda: self._pending, IDLE):
-                    self._running = False
-                    return
+                self._work.wait_for(lambda: self._pending)
                 due, containers = self._pending.popleft()
             time.sleep(max(0.0, due - time.monotonic()))
             for container in containers:

@@ -30,16 +30,13 @@ def test_the_thread_waits_out_the_grace_before_emptying():
     assert reaper.wait_idle(5) and container == []
 
 
-def test_the_thread_exits_when_idle_and_starts_again_on_demand(monkeypatch):
-    monkeypatch.setattr("mocknexus.reaper.IDLE", 0.05)
+def test_one_thread_serves_every_discard():
     reaper = Reaper(grace=0, small=0)
-    reaper.discard([1, 2, 3])
+    before = threading.active_count()
+    for _ in range(20):
+        reaper.discard(list(range(10)))
     assert reaper.wait_idle(5)
-    for _ in range(200):  # bounded: 2 s at most
-        if not reaper._running:
-            break
-        threading.Event().wait(0.01)
-    assert not reaper._running
+    assert threading.active_count() - before <= 1
     again = [1]
     reaper.discard(again)
     assert reaper.wait_idle(5) and again == []
