@@ -41,8 +41,13 @@ def test_200_concurrent_unique_creates_are_all_readable(live_server):
     responses = _post_all(url, [{"externalId": f"u-{n}", "userData": {"n": n}} for n in range(200)], 32)
     created = [assert_ok(r) for r in responses]
     assert len({c["id"] for c in created}) == 200
-    with requests.Session() as session:
-        for n, data in enumerate(created):
-            assert data["externalId"] == f"u-{n}" and data["userData"] == {"n": n}
-            assert assert_ok(session.get(f"{url}/{data['id']}", headers=KEY, timeout=10)) == data
-            assert assert_ok(session.get(f"{url}/ext_u-{n}", headers=KEY, timeout=10))["id"] == data["id"]
+    for n, data in enumerate(created):
+        assert data["externalId"] == f"u-{n}" and data["userData"] == {"n": n}
+
+    def read_back(n):
+        data = created[n]
+        assert assert_ok(requests.get(f"{url}/{data['id']}", headers=KEY, timeout=10)) == data
+        assert assert_ok(requests.get(f"{url}/ext_u-{n}", headers=KEY, timeout=10))["id"] == data["id"]
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(read_back, range(200)))
