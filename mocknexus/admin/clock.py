@@ -20,8 +20,10 @@ def put_clock():
     body = clock_put.load(read_json(required=True))
     clock = g.world.clock
     frozen = body.get("frozen", True)
-    if "now" not in body:
-        clock.freeze() if frozen else clock.resume()
+    if "now" not in body and frozen:
+        clock.freeze()
+    elif "now" not in body:
+        clock.resume()
     elif frozen:
         clock.freeze(body["now"])
     else:
