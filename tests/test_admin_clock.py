@@ -106,3 +106,12 @@ def test_advance_out_of_the_date_range_is_a_400(client):
 def test_a_clock_body_must_be_a_json_object(client):
     assert_error(client.put("/__admin/clock", data="now", content_type="application/json"), 400)
     assert_error(client.post("/__admin/clock/advance"), 400)
+
+
+def test_seeded_and_put_interactions_default_their_times_to_the_clock(client):
+    client.put("/__admin/clock", json={"now": "2030-01-01T00:00:00Z"})
+    body = {"interactions": [{"openMediaService": "crm-tasks"}, {"openMediaService": "crm-tasks", "state": "stopped"}]}
+    queued, stopped = client.post("/__admin/interactions", json=body).json["interactions"]
+    assert queued["receivedAt"] == queued["submittedAt"] == stopped["stoppedAt"] == "2030-01-01T00:00:00.000Z"
+    state = client.put("/__admin/state", json={"services": ["s"], "interactions": [{"openMediaService": "s"}]}).json
+    assert state["interactions"][0]["receivedAt"] == "2030-01-01T00:00:00.000Z"
