@@ -60,7 +60,7 @@ NASTY_TRACE_IDS = [
 @pytest.mark.parametrize("trace", NASTY_TRACE_IDS, ids=["cr", "controls", "nel", "8bit", "fold", "tab"])
 def test_trace_id_is_escaped(live_server, trace):
     status, lines, payload = _exchange(live_server, b"GET %s/crm-tasks/interactions/ext_ticket-42 HTTP/1.1\r\n"
-                                              b"X-B3-TraceId: %s\r\n" % (BASE.encode(), trace))
+                                                    b"X-B3-TraceId: %s\r\n" % (BASE.encode(), trace))
     headers = _assert_clean(lines)
     if status == 400:  # waitress refuses some header bytes itself: then the app never saw them
         assert json.loads(payload)["status"]["code"] == 400
