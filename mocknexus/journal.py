@@ -33,8 +33,11 @@ def decode_body(raw: bytes):
         return None
     text = raw.decode("utf-8", "replace")
     try:
-        return json.loads(text)
-    except (ValueError, RecursionError):
+        body = json.loads(text)
+        # A lone surrogate escape ("\ud800") parses but can never be written out as UTF-8: keep the text.
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+        return body
+    except (ValueError, RecursionError):  # UnicodeEncodeError is a ValueError
         return text
 
 
