@@ -27,6 +27,8 @@ def create_app(config: ServerConfig | None = None, fixtures: FixtureSet | None =
     if fixtures is None:
         fixtures = load_fixtures(config.fixtures, Clock().now()) if config.fixtures else FixtureSet.empty()
     app = Flask("mocknexus")
+    # Flask's automatic OPTIONS answers an empty text/html 200; every route here answers JSON or a JSON 405.
+    app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False
     app.url_map.strict_slashes = False
     app.url_map.merge_slashes = False  # "//" would answer a 308 redirect with an HTML body; a 404 instead
     app.url_map.converters["ext"] = ExternalIdConverter
@@ -68,7 +70,9 @@ def _render_error(error: Exception):
     if isinstance(error, ApiError):
         return json_response(error.to_envelope(), error.status, error.headers)
     if isinstance(error, HTTPException):
-        return json_response(envelope(error.code, _http_message(error)), error.code)
+        allow = getattr(error, "valid_methods", None)  # a 405 must say what is allowed (RFC 9110 15.5.6)
+        return json_response(envelope(error.code, _http_message(error)), error.code,
+                             {"Allow": ", ".join(allow)} if allow else None)
     current_app.extensions["mocknexus.errors"].append(error)
     traceback.print_exception(error, file=sys.stderr)
     failure = InternalError(f"Internal server error ({error.__class__.__name__}); mocknexus logged the details")

@@ -31,10 +31,13 @@ def test_unknown_paths_are_a_json_404(client, method, path):
 @pytest.mark.parametrize("method, path", [
     ("DELETE", URL), ("GET", URL), ("PUT", f"{URL}/some-id"), ("GET", f"{URL}/some-id/stop"),
     ("GET", f"{URL}/ext_t/update"), ("PATCH", f"{URL}/ext_t"), ("OPTIONS", URL), ("OPTIONS", f"{URL}/ext_t"),
+    ("OPTIONS", "/__admin/health"), ("OPTIONS", "/openapi.json"),
 ])
 def test_wrong_methods_are_a_json_405(client, method, path):
-    status = assert_error(client.open(path, method=method, headers=KEY), 405)
+    response = client.open(path, method=method, headers=KEY)
+    status = assert_error(response, 405)
     assert status["message"] == f"Method {method} is not allowed on {path}"
+    assert method not in response.headers["Allow"]
 
 
 def test_a_server_fault_is_a_json_500_and_the_next_request_works(app, client, monkeypatch, capsys):
