@@ -1,6 +1,7 @@
 """Blueprint: the seven vendor operations of §1, each a short view named after its operationId."""
 
 import time
+from urllib.parse import unquote
 
 from flask import Blueprint, g, request
 from marshmallow import RAISE
@@ -10,6 +11,7 @@ from mocknexus.auth import check_api_key
 from mocknexus.errors import BadRequest, PayloadTooLarge
 from mocknexus.http import header_safe, ok, read_json
 from mocknexus.journal import decode_body
+from mocknexus.routing import ESCAPED_EXT
 from mocknexus.schemas.vendor import create_request, stop_request, update_request
 
 BASE = "/nexus/v3/openmedia/<service>/interactions"
@@ -44,7 +46,10 @@ def _check_request():
     g.body = None
     g.fault = None
     world = g.world
-    check_api_key(world, request.headers.get("x-api-key"), request.view_args["service"])
+    args = request.view_args
+    if ESCAPED_EXT in request.environ and "external_id" in args:  # an externalId with a '/' (routing.py)
+        args["external_id"] = unquote(args["external_id"])
+    check_api_key(world, request.headers.get("x-api-key"), args["service"])
     limit = world.settings.max_body
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(f"The request body is {request.content_length} bytes; the limit is {limit}")

@@ -1,8 +1,11 @@
 """URL converters for §1 addressing: `ext_{externalId}` segments versus interaction ids."""
 
 import re
+from urllib.parse import unquote_to_bytes, urlsplit
 
 from werkzeug.routing import BaseConverter
+
+ESCAPED_EXT = "mocknexus.escaped_ext"
 
 # Not "." or "..": a client normalising /__ns/../x to /x would land in the default world.
 NAMESPACE_NAME = re.compile(r"(?!\.\.?$)[A-Za-z0-9._~-]{1,128}")
@@ -37,6 +40,7 @@ class NamespaceMiddleware:
         self.app = app
 
     def __call__(self, environ, start_response):
+        _keep_slashes_in_external_ids(environ)
         path = environ.get("PATH_INFO", "")
         if path.startswith(self.PREFIX):
             name, _, rest = path[len(self.PREFIX):].partition("/")
@@ -45,3 +49,20 @@ class NamespaceMiddleware:
                 environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + self.PREFIX + name
                 environ["PATH_INFO"] = "/" + rest
         return self.app(environ, start_response)
+
+
+def _keep_slashes_in_external_ids(environ) -> None:
+    """`ext_a%2Fb` is the externalId `a/b` (§1), but WSGI servers decode `%2F` before routing, which would make
+    it two segments. When the raw path has an encoded slash, rebuild PATH_INFO segment by segment and keep the
+    `ext_` segment escaped (`%` and `/`); ESCAPED_EXT tells the vendor blueprint to unescape the value."""
+    raw = environ.get("REQUEST_URI") or environ.get("RAW_URI") or ""
+    if "%2f" not in raw.lower():
+        return
+    segments = []
+    for segment in urlsplit(raw).path.split("/"):
+        decoded = unquote_to_bytes(segment).decode("latin-1")  # PATH_INFO is bytes as latin-1 (PEP 3333)
+        if decoded.startswith("ext_") and "/" in decoded:
+            decoded = "ext_" + decoded[4:].replace("%", "%25").replace("/", "%2F")
+            environ[ESCAPED_EXT] = True
+        segments.append(decoded)
+    environ["PATH_INFO"] = "/".join(segments)

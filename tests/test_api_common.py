@@ -108,6 +108,10 @@ def test_a_trailing_question_mark_is_accepted(client):
     ("résumé-€", "ext_résumé-€"),
     ("日本語-𝄞", "ext_%E6%97%A5%E6%9C%AC%E8%AA%9E-%F0%9D%84%9E"),
     ("ext_nested", "ext_ext_nested"),
+    # An encoded slash stays inside the segment (WSGI servers decode it before routing; routing.py undoes that).
+    ("a/b", "ext_a%2Fb"),
+    ("/x/y/", "ext_%2fx%2Fy%2F"),
+    ("a/b%2F", "ext_a%2Fb%252F"),
 ])
 def test_ext_segments_are_percent_decoded_and_unicode_works(client, external_id, segment):
     created = assert_ok(client.post(URL, json={"externalId": external_id}, headers=KEY))
