@@ -3,6 +3,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from mocknexus.models import RESERVED_KEYS
+from mocknexus.schemas.fastload import fast_loader
 from mocknexus.schemas.fields import IsoDateTime, UserData
 
 
@@ -12,6 +13,7 @@ class RequestSchema(Schema):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.data_keys = frozenset(f.data_key or name for name, f in self.load_fields.items())
+        self.fast_load = fast_loader(self)  # load() for valid bodies at a quarter of the cost; None otherwise
 
 
 class CreateInteractionRequest(RequestSchema):
