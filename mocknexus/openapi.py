@@ -74,6 +74,7 @@ def build(app) -> dict:
     _lenient_requests(spec)
     for path, operations, parameters in _paths(app):
         spec.path(path=path, operations=operations, parameters=parameters)
+    _shorthands(spec)
     return spec.to_dict()
 
 
@@ -200,8 +201,9 @@ def _camel(name: str) -> str:
 
 def _our_fields(self, field, **kwargs) -> dict:
     """apispec attribute function for our own fields: ISO-8601 times, and userData values (§1.4)."""
-    if isinstance(field, IsoDateTime):
-        return {"type": "string", "format": "date-time"}
+    if isinstance(field, IsoDateTime):  # no "format: date-time": the server takes any ISO-8601, "2026-05-01" too
+        return {"type": "string", "example": "2026-05-01T10:00:00.000Z",
+                "description": "ISO-8601; without an offset it is UTC."}
     if not isinstance(field, UserData):
         return {}
     return {"additionalProperties": {"oneOf": [{"type": "string"}, {"type": "integer"}, {"type": "object"}]},
@@ -217,6 +219,16 @@ def _lenient_requests(spec) -> None:
     schemas["UpdateInteractionRequest"]["anyOf"] = [
         {"required": [part]} for part in ("changedProperties", "addedProperties", "deletedProperties")
     ]
+
+
+def _shorthands(spec) -> None:
+    """Fixture services and API keys may be a bare string standing for {"name": ...} / {"key": ...} (§3)."""
+    schemas = spec.components.schemas
+    for name, key in (("ServiceFixture", "name"), ("ApiKeyFixture", "key")):
+        if name in schemas:
+            full = dict(schemas[name])
+            schemas[name].clear()
+            schemas[name]["oneOf"] = [full["properties"][key], full]
 
 
 _DESCRIPTION = (

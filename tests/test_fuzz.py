@@ -13,24 +13,31 @@ from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    ignored_auth,
+    missing_required_header,
+    negative_data_rejection,
     response_schema_conformance,
     status_code_conformance,
+    unsupported_method,
 )
 
 from mocknexus.app import create_app
 from mocknexus.openapi import document
+from mocknexus.schemas.admin import MAX_WAIT_MS
 from mocknexus.server import MockNexus
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 EXAMPLES = int(os.environ.get("MOCKNEXUS_FUZZ_EXAMPLES", "10"))
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+KEY = "fuzz-key"  # the only key the server knows, so that a wrong or missing one must be a 401
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
+          negative_data_rejection, unsupported_method, ignored_auth, missing_required_header]
 DOCUMENT = document(create_app())
 schema = schemathesis.openapi.from_dict(DOCUMENT)
 
 
 @pytest.fixture(scope="module")
 def server():
-    with MockNexus(fixtures=[str(FIXTURES)], port=0) as nexus:
+    with MockNexus(fixtures=[str(FIXTURES)], port=0, api_keys=[KEY]) as nexus:
         yield nexus
         assert not nexus.app.extensions["mocknexus.errors"], "the server hit unexpected exceptions"
 
@@ -52,7 +59,7 @@ def test_every_operation_honours_the_document(case, server, session):
     # so every 5xx seen is one that no fault asked for.
     _bound_waits(case)
     base = f"{server.root}/__ns/fuzz-{uuid.uuid4().hex[:12]}"
-    case.call_and_validate(base_url=base, session=session, headers={"x-api-key": "fuzz"}, checks=CHECKS,
+    case.call_and_validate(base_url=base, session=session, headers={"x-api-key": KEY}, checks=CHECKS,
                            timeout=10)
 
 
@@ -84,15 +91,16 @@ def test_huge_unicode_strings_everywhere(server, session, path, method, text, id
                           body=body if method == "post" else schemathesis.core.NOT_SET,
                           headers={"X-B3-TraceId": "t" * 8000})
     base = f"{server.root}/__ns/huge-{uuid.uuid4().hex[:12]}"
-    response = case.call_and_validate(base_url=base, session=session, headers={"x-api-key": "huge"}, checks=CHECKS,
+    response = case.call_and_validate(base_url=base, session=session, headers={"x-api-key": KEY}, checks=CHECKS,
                                       timeout=10)
     if response.status_code == 200 and path.endswith("/update"):
         assert response.json()["data"]["userData"]["Big"] == text
 
 
 def _bound_waits(case) -> None:
-    """POST /__admin/requests/wait blocks until timeoutMs (default 5 s) in a fresh namespace: keep that short."""
+    """POST /__admin/requests/wait blocks until timeoutMs (default 5 s) in a fresh namespace: keep that short
+    (a valid timeout only: an invalid one is what a negative example is about)."""
     if case.path.endswith("/requests/wait") and isinstance(case.body, dict):
         timeout = case.body.get("timeoutMs", 5000)
-        if isinstance(timeout, int) and not isinstance(timeout, bool) and timeout > 20:
+        if isinstance(timeout, int) and not isinstance(timeout, bool) and 20 < timeout <= MAX_WAIT_MS:
             case.body["timeoutMs"] = 20

@@ -206,3 +206,16 @@ def test_threads_and_memory_are_the_same_after_every_hostile_input_and_it_still_
         with urllib.request.urlopen(nexus.root + "/__admin/health", timeout=10) as response:
             assert json.load(response)["status"] == "ok"
         assert not nexus.app.extensions["mocknexus.errors"]
+
+
+# Found by the fuzz (tests/test_fuzz.py), each named after its input:
+def test_put_on_the_create_path_is_405_with_an_allow_header(server):
+    reply = send(server, http("PUT", BASE, b"{}"))
+    assert_envelope(reply, 405)
+    assert reply.header("Allow") == "POST"
+
+
+def test_api_key_enabled_0_is_400_not_false(server):
+    reply = send(server, http("PUT", "/__ns/enabled-0/__admin/state", b'{"apiKeys": [{"key": "k", "enabled": 0}]}'))
+    assert_envelope(reply, 400)
+    assert reply.json()["status"]["details"] == {"apiKeys[0].enabled": ["Not a valid boolean."]}

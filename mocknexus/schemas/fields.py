@@ -10,6 +10,15 @@ MAX_DEPTH = 8
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 
 
+class StrictBoolean(fields.Boolean):
+    """true or false only: marshmallow's Boolean also takes 0, 1, "yes", "off"..., which the document says not."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 class IsoDateTime(fields.Field):
     """ISO-8601 in, an aware UTC datetime out (a time without an offset is taken as UTC)."""
 

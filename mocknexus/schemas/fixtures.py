@@ -3,7 +3,7 @@
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validate
 
 from mocknexus.models import ApiKey, Service
-from mocknexus.schemas.fields import IsoDateTime, UserData
+from mocknexus.schemas.fields import IsoDateTime, StrictBoolean, UserData
 
 _name = fields.String(required=True, validate=validate.Length(min=1, max=255))
 
@@ -42,7 +42,7 @@ class ApiKeyFixture(Schema):
 
     _expand = _shorthand("key")
     key = fields.String(required=True, validate=validate.Length(min=1))
-    enabled = fields.Boolean(load_default=True)
+    enabled = StrictBoolean(load_default=True)
     expires_at = IsoDateTime(data_key="expiresAt", load_default=None, allow_none=True)
     services = fields.List(fields.String(), load_default=None, allow_none=True)
 
