@@ -56,12 +56,13 @@ def openapi_document():
 def document(app) -> dict:
     """The document for `app`, built on first use and then kept with the app (its routes never change)."""
     cached = app.extensions.get(_CACHE)
-    if cached is None:
-        cached = app.extensions[_CACHE] = build(app)
+    if cached is None:  # two first requests at once may both build it: the same document, one is kept
+        cached = app.extensions.setdefault(_CACHE, build(app))
     return cached
 
 
 def build(app) -> dict:
+    """Components from the schemas, then one path per vendor/admin route of the url_map, as a plain dict."""
     plugin = MarshmallowPlugin()
     spec = APISpec(title="mocknexus", version=__version__, openapi_version=OPENAPI_VERSION,
                    plugins=[plugin], info={"description": _DESCRIPTION})
