@@ -76,6 +76,7 @@ def config_from(args) -> ServerConfig:
 def serve(config: ServerConfig, out=None) -> int:
     """Load, bind, print the listening line, serve until SIGTERM/SIGINT."""
     out = out or sys.stdout  # looked up now, not at import: tests and embedders swap sys.stdout
+    from mocknexus import gcpolicy
     from mocknexus.app import create_app
     from mocknexus.fixtures import FixtureError
     from mocknexus.server import ServerError, make_server, run_until_stopped
@@ -98,6 +99,7 @@ def serve(config: ServerConfig, out=None) -> int:
     if config.admin_token is None and not _is_loopback(config.host):
         print(f"mocknexus: warning: on {config.host} the admin API (/__admin: reset, state, faults) is reachable "
               "from the network; set --admin-token to protect it", file=sys.stderr, flush=True)
+    gcpolicy.install()  # the fixtures are loaded: no GC pause grows with them or with the store (gcpolicy.py)
     print(f"mocknexus listening on http://{f'[{host}]' if ':' in host else host}:{server.effective_port}",
           file=out, flush=True)
     run_until_stopped(server, stopping)
@@ -107,6 +109,7 @@ def serve(config: ServerConfig, out=None) -> int:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(0)
+    gcpolicy.uninstall()  # serve() returned in-process (an embedder, a test): leave its heap as it was
     return 0
 
 
