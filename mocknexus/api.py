@@ -1,5 +1,6 @@
 """Blueprint: the seven vendor operations of §1, each a short view named after its operationId."""
 
+import functools
 import time
 from urllib.parse import unquote
 
@@ -18,6 +19,7 @@ BASE = "/nexus/v3/openmedia/<service>/interactions"
 bp = Blueprint("api", __name__, url_prefix="")
 
 
+@functools.cache  # seven endpoints; on every request
 def _operation_id(endpoint: str) -> str:
     head, *rest = endpoint.removeprefix("api.").split("_")
     return head + "".join(word.title() for word in rest)
@@ -40,25 +42,26 @@ def _load(schema, required: bool = False) -> dict:
 @bp.before_request
 def _check_request():
     """Auth before the body is read (§1.3), then the size limit (§1.4)."""
-    g.started = time.perf_counter()
-    g.operation = _operation_id(request.endpoint)
-    g.warnings = []
-    g.body = None
-    g.fault = None
-    world = g.world
-    args = request.view_args
-    if ESCAPED_EXT in request.environ and "external_id" in args:  # an externalId with a '/' (routing.py)
+    state, req = g._get_current_object(), request._get_current_object()  # each proxy use is a context lookup
+    state.started = time.perf_counter()
+    state.operation = _operation_id(req.endpoint)
+    state.warnings = []
+    state.body = None
+    state.fault = None
+    world = state.world
+    args = req.view_args
+    if ESCAPED_EXT in req.environ and "external_id" in args:  # an externalId with a '/' (routing.py)
         args["external_id"] = unquote(args["external_id"])
-    check_api_key(world, request.headers.get("x-api-key"), args["service"])
-    limit = world.settings.max_body
-    if request.content_length is not None and request.content_length > limit:
-        raise PayloadTooLarge(f"The request body is {request.content_length} bytes; the limit is {limit}")
-    request.max_content_length = limit
+    check_api_key(world, req.headers.get("x-api-key"), args["service"])
+    limit, length = world.settings.max_body, req.content_length
+    if length is not None and length > limit:
+        raise PayloadTooLarge(f"The request body is {length} bytes; the limit is {limit}")
+    req.max_content_length = limit
     # Faults after auth, as behind a real gateway: a bad key stays a 401 and does not use up a rule's `times`.
     if world.faults.rules or world.config.allow_header_faults:  # the whole cost when no rule is defined
-        g.fault = inject.choose(world)
-        if g.fault is not None:
-            return inject.before_view(g.fault)
+        state.fault = inject.choose(world)
+        if state.fault is not None:
+            return inject.before_view(state.fault)
 
 
 @bp.after_request
