@@ -1,5 +1,6 @@
 """create_app(): the Flask app with both blueprints, the namespace dispatch and the one error handler."""
 
+import functools
 import os
 import sys
 import time
@@ -27,6 +28,9 @@ def create_app(config: ServerConfig | None = None, fixtures: FixtureSet | None =
     if fixtures is None:
         fixtures = load_fixtures(config.fixtures, Clock().now()) if config.fixtures else FixtureSet.empty()
     app = Flask("mocknexus")
+    # Flask asks of every hook and view, on every request, whether it is a coroutine function (seven
+    # inspect calls a request here); ours never change, so it asks once per function (its documented hook).
+    app.ensure_sync = functools.cache(app.ensure_sync)
     # Flask's automatic OPTIONS answers an empty text/html 200; every route here answers JSON or a JSON 405.
     app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False
     app.url_map.strict_slashes = False
