@@ -28,7 +28,7 @@ def fill(nexus, count: int) -> None:
     """`count` interactions straight into the default world's store (what the create view does, minus HTTP)."""
     store = nexus.app.extensions["mocknexus"].default.store
     for n in range(count):
-        store.create_interaction("crm-tasks", f"fill-{n}", None, None, user_data(n))
+        store.create_interaction("crm-tasks", f"fill-{n}-{len(store)}", None, None, user_data(n))
 
 
 def report(what: str, value: float, unit: str, target: float | None = None) -> None:
@@ -118,6 +118,26 @@ def tail_after_big_heap(stored: int = 200_000, requests_count: int = 3000) -> No
         report(f"create p50 after {stored:,} stored (1 client, in-process)", times[len(times) // 2], "ms")
         report(f"create p99 after {stored:,} stored (1 client, in-process)", times[int(len(times) * 0.99)], "ms", 10)
         report(f"create max after {stored:,} stored (1 client, in-process)", times[-1], "ms")
+        gc_pauses(nexus)
+
+
+def gc_pauses(nexus) -> None:
+    """What a full collection costs with the store full, without and with the serve process's policy."""
+    import gc
+
+    from mocknexus import gcpolicy
+
+    began = time.perf_counter()
+    gc.collect()
+    report("a full GC pause with that heap (CPython defaults)", (time.perf_counter() - began) * 1000, "ms")
+    gcpolicy.install()
+    try:
+        fill(nexus, 20_000)  # more interactions after the freeze: only these are walked
+        began = time.perf_counter()
+        gc.collect()
+        report("  ... with gcpolicy (serve), after 20,000 more creates", (time.perf_counter() - began) * 1000, "ms")
+    finally:
+        gcpolicy.uninstall()
 
 
 def main() -> int:
