@@ -1,43 +1,15 @@
 """Bodies and queries of the admin API (§2): settings, clock, journal filters and wait; and what it answers."""
 
-import math
 import re
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from mocknexus.config import ID_STYLES
-from mocknexus.schemas.fields import IsoDateTime
+from mocknexus.schemas.fields import IsoDateTime, StrictBoolean, StrictInteger, StrictNumber
 
 MAX_BODY_LIMIT = 1 << 30  # the server's own ceiling (waitress max_request_body_size)
 MAX_WAIT_MS = 300_000
 MAX_ADVANCE_SECONDS = 100 * 366 * 86400
-
-
-class StrictBoolean(fields.Boolean):
-    """true or false only: not 1, "yes" or "true" (a settings typo should be a 400, not a guess)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, bool):
-            raise self.make_error("invalid")
-        return value
-
-
-class StrictInteger(fields.Integer):
-    """A JSON integer: not a float, string or boolean."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.make_error("invalid")
-        return value
-
-
-class StrictNumber(fields.Float):
-    """A finite JSON number: not a string or boolean."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise self.make_error("invalid")
-        return float(value)
 
 
 def _regex(pattern: str) -> None:

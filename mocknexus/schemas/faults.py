@@ -6,6 +6,7 @@ import re
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from mocknexus.faults import KINDS, FaultAction
+from mocknexus.schemas.fields import StrictBoolean, StrictInteger, StrictNumber
 
 OPERATIONS = ("createInteraction", "getInteractionByExternalId", "stopInteractionByExternalId",
               "updateInteractionByExternalId", "getInteraction", "stopInteraction", "updateInteraction")
@@ -15,36 +16,6 @@ MAX_DELAY_MS = 600_000
 FORBIDDEN_HEADERS = frozenset(("content-length", "connection", "keep-alive", "proxy-authenticate",
                                "proxy-authorization", "te", "trailers", "transfer-encoding", "upgrade"))
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
-
-
-class StrictInteger(fields.Integer):
-    """An integer; booleans (which Python counts as integers) are refused."""
-
-    def __init__(self, **kwargs):
-        super().__init__(strict=True, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool):
-            raise self.make_error("invalid")
-        return super()._deserialize(value, attr, data, **kwargs)
-
-
-class StrictBoolean(fields.Boolean):
-    """true or false, nothing that merely looks like them ("yes", 1)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, bool):
-            raise self.make_error("invalid")
-        return value
-
-
-class Number(fields.Float):
-    """A JSON number (not a string, not a boolean)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.make_error("invalid")
-        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class Regex(fields.String):
@@ -155,7 +126,7 @@ class RuleSchema(Schema):
     action = fields.Nested(ActionSchema, required=True)
     times = StrictInteger(validate=validate.Range(min=1), allow_none=True, load_default=None)
     after = StrictInteger(validate=validate.Range(min=0), load_default=0)
-    probability = Number(validate=validate.Range(0, 1), load_default=1.0)
+    probability = StrictNumber(validate=validate.Range(0, 1), load_default=1.0)
     seed = StrictInteger(allow_none=True, load_default=None)
     matched = fields.Integer(dump_only=True)
     fired = fields.Integer(dump_only=True)

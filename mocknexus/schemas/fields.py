@@ -1,5 +1,6 @@
 """Fields shared by the vendor and fixture schemas: ISO-8601 times and the userData rules."""
 
+import math
 from datetime import UTC, datetime
 
 from marshmallow import ValidationError, fields
@@ -11,12 +12,30 @@ INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 
 
 class StrictBoolean(fields.Boolean):
-    """true or false only: marshmallow's Boolean also takes 0, 1, "yes", "off"..., which the document says not."""
+    """true or false only: marshmallow's Boolean also takes 0, 1, "yes", "off"..., and a typo should be a 400."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, bool):
             raise self.make_error("invalid")
         return value
+
+
+class StrictInteger(fields.Integer):
+    """A JSON integer: not a float, string or boolean (which Python counts as an integer)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.make_error("invalid")
+        return value
+
+
+class StrictNumber(fields.Float):
+    """A finite JSON number: not a string or boolean."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise self.make_error("invalid")
+        return float(value)
 
 
 class IsoDateTime(fields.Field):
