@@ -38,7 +38,10 @@ FAULTS = [  # (match, action, probability): seeded, so a run is repeatable per w
     ({"operation": "getInteractionByExternalId"}, {"kind": "garbage"}, 0.01),
     ({"method": "POST"}, {"delay_ms": [1, 5]}, 0.02),
 ]
-FLAT_MB = 4.0  # phase 2 may drift this much (allocator noise) and still be "flat"
+# Phase 2 may rise this much and still be "flat": glibc's per-thread malloc arenas move RSS in steps of a few
+# MB while the Python heap is level (tracemalloc: +15 KB over 11,000 requests once warm; with
+# MALLOC_ARENA_MAX=1 phase 2 rose 0.6 MB over 38,000 requests, against 3-7 MB without).
+FLAT_MB, FLAT_SHARE = 8.0, 0.10
 
 
 class Server:
@@ -286,7 +289,7 @@ def report(server: Server, tally: Tally, clients, rows, phase2_at) -> int:
         drift = max(r["rss"] for r in phase2) - phase2[0]["rss"]
         print(f"phase 2 (nothing kept, {phase2[-1]['requests'] - phase2[0]['requests']} requests): "
               f"rss {phase2[0]['rss']:.1f} → {phase2[-1]['rss']:.1f} MB, largest rise {drift:.1f} MB")
-        if drift > FLAT_MB:
+        if drift > max(FLAT_MB, FLAT_SHARE * phase2[0]["rss"]):
             problems.append(f"RSS rose {drift:.1f} MB in phase 2, where nothing is kept")
     print(f"stopped interactions kept in the default world: counted {tally.stopped_default}, server lists {kept}; "
           f"final rss {final_rss:.1f} MB")
