@@ -279,15 +279,17 @@ def write_results(results: dict, columns: list[str], startup: dict, seconds: int
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=4, help="wrk duration of each run")
-    parser.add_argument("--only", choices=["mocknexus", "baselines"], help="skip the other servers")
+    parser.add_argument("--only", choices=["mocknexus", "baselines", "pair"],
+                        help="skip the other servers (pair: the minimal Flask app and mocknexus)")
     parser.add_argument("--no-big", action="store_true", help="skip the 200,000-interaction pass")
     args = parser.parse_args(argv)
     need_tools()
     python, threads = str(BIN / "python"), ["--threads", str(THREADS)]
     plan = []
+    if args.only not in ("mocknexus", "pair"):
+        plan.append(("bare WSGI", lambda: Server("bare WSGI", [python, "bench/baseline_wsgi.py", *threads])))
     if args.only != "mocknexus":
-        plan += [("bare WSGI", lambda: Server("bare WSGI", [python, "bench/baseline_wsgi.py", *threads])),
-                 ("Flask (minimal)", lambda: Server("Flask", [python, "bench/baseline_flask.py", *threads]))]
+        plan.append(("Flask (minimal)", lambda: Server("Flask", [python, "bench/baseline_flask.py", *threads])))
     if args.only != "baselines":
         plan.append(("mocknexus", lambda: mocknexus("mocknexus")))
         if not args.no_big:

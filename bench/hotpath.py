@@ -49,8 +49,14 @@ def call(app, method: str, path: str, body: bytes = b"") -> tuple[str, bytes]:
     return got[0], out
 
 
-def scenarios(app, n: int) -> dict:
-    """Each scenario as a function of the request number; seeds 1000 interactions first."""
+def scenarios(app, n: int, faults: bool = True) -> dict:
+    """Each scenario as a function of the request number; seeds 1000 interactions first (and, for mocknexus,
+    adds the benchmark's fault rules that match nothing, as `make bench` does)."""
+    if faults:
+        from bench import FAULT_RULES
+
+        for rule in FAULT_RULES:
+            assert call(app, "POST", "/__admin/faults", json.dumps(rule).encode())[0].startswith("200")
     ids = []
     for i in range(1000):
         status, out = call(app, "POST", BASE, json.dumps({"externalId": f"seed-{i}", "userData": {"N": i}}).encode())
@@ -76,11 +82,12 @@ def main() -> int:
     parser.add_argument("--profile", metavar="SCENARIO", help="print a pyinstrument profile of one scenario")
     parser.add_argument("-n", type=int, default=3000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-faults", action="store_true", help="mocknexus without the benchmark's fault rules")
     args = parser.parse_args()
     app = make_app(args.app)
     sys.stdout = open("/dev/null", "w") if args.app == "mocknexus" else sys.stdout  # the access log
     report = sys.__stdout__
-    runs = scenarios(app, args.n)
+    runs = scenarios(app, args.n, args.app == "mocknexus" and not args.no_faults)
     for name, run in runs.items():
         if args.profile and name not in (args.profile, "create"):
             continue

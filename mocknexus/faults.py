@@ -63,15 +63,17 @@ class FaultRule:
         # One generator per rule: a seeded rule draws the same fire/skip pattern (and delays) after a reset.
         self._random = random.Random(self.seed)
         # Cheap equality tests first; the regex next; externalId last (for a create it means reading the body).
-        self._checks = sorted(self.match.items(), key=lambda item: _COST.get(item[0], 0))
+        # Each as (key, value, regex search or None), decided once here rather than on every request.
+        self._checks = tuple((key, wanted, wanted.search if key == "path" else None)
+                             for key, wanted in sorted(self.match.items(), key=lambda item: _COST.get(item[0], 0)))
 
     def matches(self, facts) -> bool:
         """`facts` maps operation/method/path/service/externalId of the request; `path` here is a compiled regex."""
-        for key, wanted in self._checks:
-            if key == "path":
-                if wanted.search(facts["path"]) is None:
+        for key, wanted, search in self._checks:
+            if search is None:
+                if facts[key] != wanted:
                     return False
-            elif facts[key] != wanted:
+            elif search(facts[key]) is None:
                 return False
         return True
 

@@ -12,6 +12,7 @@ from mocknexus.http import json_response
 from mocknexus.schemas.faults import header_action
 
 HEADER = "X-Mocknexus-Fault"
+_HEADER_KEY = "HTTP_" + HEADER.upper().replace("-", "_")  # its WSGI environ key, as werkzeug looks it up
 HEADER_RULE = "header"  # the rule id a header fault carries in the response header and the journal
 SLEEP = "mocknexus.sleep"  # app.extensions key: the seam that lets tests replace time.sleep
 # Starts like the success envelope, then breaks: not JSON, not even UTF-8.
@@ -21,14 +22,16 @@ GARBAGE = b'{"status": {"code": 0, "message": "OK"}, "data": {"id": \xff\xfe<<mo
 def choose(world) -> Fault | None:
     """The fault for this vendor request: its X-Mocknexus-Fault header's (when allowed), else the first rule
     that fires. A network kind with no socket under it (Flask test client) becomes a 500 that says so."""
-    header = request.headers.get(HEADER) if world.config.allow_header_faults else None
+    req = request._get_current_object()  # on every vendor request when rules exist: one context lookup
+    environ = req.environ
+    header = environ.get(_HEADER_KEY) if world.config.allow_header_faults else None  # = req.headers.get(HEADER)
     if header is not None:
         action = header_action(header)
         fault = Fault(HEADER_RULE, action, (action.delay_ms or 0) / 1000)
     else:
-        fault = world.faults.match(_Facts(operation=g.operation, method=request.method, path=request.path,
-                                          service=request.view_args.get("service")))
-    if fault is not None and fault.action.kind in WIRE_KINDS and WIRE not in request.environ:
+        fault = world.faults.match(_Facts(operation=g.operation, method=req.method, path=req.path,
+                                          service=req.view_args.get("service")))
+    if fault is not None and fault.action.kind in WIRE_KINDS and WIRE not in environ:
         error = InternalError(f"Fault rule {fault.rule_id} asks for '{fault.action.kind}', which needs a real "
                               "connection: the Flask test client has none. Run the server (MockNexus, "
                               "mocknexus serve) to test it.")
