@@ -11,8 +11,9 @@ from mocknexus import inject
 from mocknexus.auth import check_api_key
 from mocknexus.errors import BadRequest, PayloadTooLarge
 from mocknexus.http import header_safe, ok, read_json
-from mocknexus.journal import decode_body
-from mocknexus.routing import ESCAPED_EXT
+from mocknexus.journal import decode_body, request_headers
+from mocknexus.models import iso
+from mocknexus.routing import ESCAPED_EXT, STARTED
 from mocknexus.schemas.vendor import create_request, stop_request, update_request
 
 BASE = "/nexus/v3/openmedia/<service>/interactions"
@@ -43,16 +44,15 @@ def _load(schema, required: bool = False) -> dict:
 def _check_request():
     """Auth before the body is read (§1.3), then the size limit (§1.4)."""
     state, req = g._get_current_object(), request._get_current_object()  # each proxy use is a context lookup
-    state.started = time.perf_counter()
     state.operation = _operation_id(req.endpoint)
     state.warnings = []
     state.body = None
     state.fault = None
     world = state.world
-    args = req.view_args
-    if ESCAPED_EXT in req.environ and "external_id" in args:  # an externalId with a '/' (routing.py)
+    args, environ = req.view_args, req.environ
+    if ESCAPED_EXT in environ and "external_id" in args:  # an externalId with a '/' (routing.py)
         args["external_id"] = unquote(args["external_id"])
-    check_api_key(world, req.headers.get("x-api-key"), args["service"])
+    check_api_key(world, environ.get("HTTP_X_API_KEY"), args["service"])  # = req.headers.get("x-api-key")
     limit, length = world.settings.max_body, req.content_length
     if length is not None and length > limit:
         raise PayloadTooLarge(f"The request body is {length} bytes; the limit is {limit}")
@@ -66,56 +66,56 @@ def _check_request():
 
 @bp.after_request
 def _journal(response):
-    # On every vendor request: each `g.`/`request.` is a context-variable lookup, so bind them once; and
-    # dict(iter(headers)) walks the environ once, where dict(headers) walks it and then looks every key up.
+    # On every vendor request: each `g.`/`request.` is a context-variable lookup, so bind them once.
     state, req = g._get_current_object(), request._get_current_object()
     fault = state.fault
     if fault is not None:
         response = inject.after_view(fault, response)
     for warning in state.warnings:
         response.headers.add("X-Mocknexus-Warning", warning)
-    world = state.world
-    world.journal.add({
-        "time": world.clock.to_json()["now"],
-        "method": req.method,
-        "path": req.path,
-        "operation": state.operation,
-        "service": req.view_args.get("service"),
-        "headers": dict(iter(req.headers)),
-        "body": state.body if state.body is not None else _unread_body(),
-        "status": response.status_code if fault is None else fault.status_sent(response.status_code),
-        "durationMs": round((time.perf_counter() - state.started) * 1000, 3),
-        "warnings": list(state.warnings),
-        "fault": fault and fault.rule_id,
-    })
+    status = response.status_code if fault is None else fault.status_sent(response.status_code)
+    _record(state.world, req, state.operation, req.view_args.get("service"), state.body, status,
+            list(state.warnings), fault and fault.rule_id)
     return response
-
-
-def _unread_body():
-    """A body the view never read (a 401 answers before reading it) is journaled too, within the size limit."""
-    length = request.content_length
-    if not length or length > g.world.settings.max_body:
-        return None
-    return decode_body(request.get_data(cache=True))
-
-
-@bp.before_app_request
-def _start_clock():
-    g.started = time.perf_counter()
 
 
 @bp.after_app_request
 def _journal_unrouted(response):
     """A request under the vendor base path that matched no operation (a 404 or 405) is journaled too, with
     operation null: a client calling a wrong URL is just what a test wants to see."""
-    if request.blueprint is None and request.path.startswith("/nexus/") and "world" in g:
-        g.world.journal.add({
-            "time": g.world.clock.to_json()["now"], "method": request.method, "path": request.path,
-            "operation": None, "service": None, "headers": dict(iter(request.headers)), "body": _unread_body(),
-            "status": response.status_code, "durationMs": round((time.perf_counter() - g.started) * 1000, 3),
-            "warnings": [], "fault": None,
-        })
+    req = request._get_current_object()
+    if req.blueprint is None and req.path.startswith("/nexus/"):
+        state = g._get_current_object()
+        if "world" in state:
+            _record(state.world, req, None, None, None, response.status_code, [], None)
     return response
+
+
+def _record(world, req, operation, service, body, status, warnings, fault_id) -> None:
+    """One journal record (§2.2); `body` None: the body as sent, if the view never read it."""
+    environ = req.environ
+    started = environ.get(STARTED)
+    world.journal.add({
+        "time": iso(world.clock.now()),
+        "method": req.method,
+        "path": req.path,
+        "operation": operation,
+        "service": service,
+        "headers": request_headers(environ),
+        "body": body if body is not None else _unread_body(world, req),
+        "status": status,
+        "durationMs": round((time.perf_counter() - started) * 1000, 3) if started is not None else 0.0,
+        "warnings": warnings,
+        "fault": fault_id,
+    })
+
+
+def _unread_body(world, req):
+    """A body the view never read (a 401 answers before reading it) is journaled too, within the size limit."""
+    length = req.content_length
+    if not length or length > world.settings.max_body:
+        return None
+    return decode_body(req.get_data(cache=True))
 
 
 def _dump(interaction):

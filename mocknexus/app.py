@@ -20,6 +20,7 @@ from mocknexus.routing import ExternalIdConverter, InteractionIdConverter, Names
 from mocknexus.world import Worlds
 
 TRACE_HEADER = "X-B3-TraceId"
+_TRACE_KEY = "HTTP_" + TRACE_HEADER.upper().replace("-", "_")
 
 
 def create_app(config: ServerConfig | None = None, fixtures: FixtureSet | None = None) -> Flask:
@@ -43,22 +44,21 @@ def create_app(config: ServerConfig | None = None, fixtures: FixtureSet | None =
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(openapi.bp)  # GET /openapi.json: neither vendor nor admin, so never journaled
-    app.before_request(_choose_world)
+    app.before_request(functools.partial(_choose_world, app.extensions["mocknexus"]))
     app.after_request(_trace_and_log)
     app.register_error_handler(Exception, _render_error)
     app.wsgi_app = NamespaceMiddleware(app.wsgi_app)
     return app
 
 
-def _choose_world():
+def _choose_world(worlds: Worlds):
     name = request.environ.get("mocknexus.namespace")
-    worlds: Worlds = current_app.extensions["mocknexus"]
     g.world = worlds.default if name is None else worlds.get(name)
 
 
 def _trace_and_log(response):
     req = request._get_current_object()  # on every request: one context lookup, not five
-    trace = req.headers.get(TRACE_HEADER)
+    trace = req.environ.get(_TRACE_KEY)  # = req.headers.get(TRACE_HEADER), without the EnvironHeaders
     response.headers[TRACE_HEADER] = header_safe(trace) if trace else os.urandom(8).hex()  # 16 hex digits
     if current_app.extensions["mocknexus.config"].access_log:
         sys.stdout.write(f'{req.remote_addr} - [{time.strftime("%d/%b/%Y %H:%M:%S")}] '

@@ -1,5 +1,6 @@
 """The request journal: a bounded ring of request records, with a condition variable for wait()."""
 
+import functools
 import json
 import re
 import threading
@@ -25,6 +26,22 @@ def matcher(match: dict):
     if match.get("path") is not None:
         tests.append(lambda r, rx=re.compile(match["path"]): rx.search(r["path"]) is not None)
     return lambda record: all(test(record) for test in tests)
+
+
+_NOT_HEADERS = frozenset({"HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"})
+_CONTENT = frozenset({"CONTENT_TYPE", "CONTENT_LENGTH"})
+
+
+@functools.lru_cache(maxsize=1024)  # a handful of distinct names in practice; bounded for hostile clients
+def _header_name(key: str) -> str:
+    return (key[5:] if key.startswith("HTTP_") else key).replace("_", "-").title()
+
+
+def request_headers(environ: dict) -> dict:
+    """The request's headers as a record keeps them: exactly dict(werkzeug's EnvironHeaders) (same names,
+    values and order, the last of two names that title-case alike), in one pass with the names cached."""
+    return {_header_name(key): value for key, value in environ.items()
+            if (key.startswith("HTTP_") and key not in _NOT_HEADERS) or (key in _CONTENT and value)}
 
 
 def decode_body(raw: bytes):

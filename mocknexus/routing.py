@@ -1,11 +1,13 @@
 """URL converters for §1 addressing: `ext_{externalId}` segments versus interaction ids."""
 
 import re
+import time
 from urllib.parse import unquote_to_bytes, urlsplit
 
 from werkzeug.routing import BaseConverter
 
 ESCAPED_EXT = "mocknexus.escaped_ext"
+STARTED = "mocknexus.started"  # environ key: perf_counter() when the request reached the app (journal durationMs)
 
 # Not "." or "..": a client normalising /__ns/../x to /x would land in the default world.
 NAMESPACE_NAME = re.compile(r"(?!\.\.?$)[A-Za-z0-9._~-]{1,128}")
@@ -40,6 +42,7 @@ class NamespaceMiddleware:
         self.app = app
 
     def __call__(self, environ, start_response):
+        environ[STARTED] = time.perf_counter()
         _keep_slashes_in_external_ids(environ)
         path = environ.get("PATH_INFO", "")
         if path.startswith(self.PREFIX):

@@ -138,3 +138,19 @@ def test_waiters_forget_records_the_ring_evicted():
 ])
 def test_decode_body_keeps_json_as_json_and_anything_else_as_text(raw, kept):
     assert decode_body(raw) == kept
+
+
+def test_request_headers_are_exactly_what_werkzeug_environheaders_gives():
+    """The journal's one-pass header copy must match dict(iter(EnvironHeaders)), what it used to store:
+    names, values, order, and the last of two names that title-case alike."""
+    from werkzeug.datastructures import EnvironHeaders
+
+    from mocknexus.journal import request_headers
+
+    environ = {"REQUEST_METHOD": "POST", "HTTP_HOST": "h", "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": "",
+               "HTTP_X_API_KEY": "k", "HTTP_CONTENT_TYPE": "ignored", "HTTP_CONTENT_LENGTH": "9", "wsgi.x": 1,
+               "HTTP_X_B3_TRACEID": "t", "HTTP_X-B3-TRACEID": "dup", "HTTP_ACCEPT_ENCODING": "gzip"}
+    got = request_headers(environ)
+    expected = dict(iter(EnvironHeaders(environ)))
+    assert got == expected and list(got) == list(expected)
+    assert got["X-B3-Traceid"] == "dup" and "Content-Length" not in got
