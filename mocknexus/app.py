@@ -61,10 +61,22 @@ def _trace_and_log(response):
     trace = req.environ.get(_TRACE_KEY)  # = req.headers.get(TRACE_HEADER), without the EnvironHeaders
     response.headers[TRACE_HEADER] = header_safe(trace) if trace else os.urandom(8).hex()  # 16 hex digits
     if current_app.extensions["mocknexus.config"].access_log:
-        sys.stdout.write(f'{req.remote_addr} - [{time.strftime("%d/%b/%Y %H:%M:%S")}] '
+        sys.stdout.write(f'{req.remote_addr} - [{_log_time()}] '
                          f'"{req.method} {header_safe(req.full_path.rstrip("?"))}" {response.status_code}\n')
         sys.stdout.flush()
     return response
+
+
+_stamp: tuple[int, str] = (-1, "")
+
+
+def _log_time() -> str:
+    """time.strftime of the access log, formatted once per second (under load, many lines share it)."""
+    global _stamp
+    now = int(time.time())
+    if _stamp[0] != now:
+        _stamp = (now, time.strftime("%d/%b/%Y %H:%M:%S", time.localtime(now)))
+    return _stamp[1]
 
 
 def _render_error(error: Exception):

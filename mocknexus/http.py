@@ -15,13 +15,25 @@ _JSON = "application/json"
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
+# json.dumps(x, ensure_ascii=False) builds a new encoder on every call; this one is built once (same output).
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+# The success envelope around `data`, as json.dumps writes {"status": {...}, "data": data} (default separators).
+_OK_HEAD, _OK_TAIL = '{"status": {"code": 0, "message": "OK"}, "data": ', "}"
+
+
 def json_response(payload, status: int = 200, headers=None):
     """Encode once, with no key sorting or pretty-printing: this is on every request's path."""
-    return current_app.response_class(json.dumps(payload, ensure_ascii=False), status, headers, mimetype=_JSON)
+    return _respond(_encode(payload), status, headers)
 
 
 def ok(payload):
-    return json_response({"status": {"code": 0, "message": "OK"}, "data": payload})
+    """The §1.1 success envelope; only `data` goes through the encoder."""
+    return _respond(_OK_HEAD + _encode(payload) + _OK_TAIL, 200, None)
+
+
+def _respond(text: str, status: int, headers):
+    # content_type, not mimetype: werkzeug would work out (again, per response) that JSON takes no charset.
+    return current_app.response_class(text, status, headers, content_type=_JSON)
 
 
 def read_json(required: bool = False, what: str = "a JSON object"):
@@ -72,4 +84,6 @@ def details(error: ValidationError) -> dict:
 
 def header_safe(text: str) -> str:
     """Anything a client sent, fit for a response header: control and non-ASCII characters escaped."""
+    if text.isascii() and text.isprintable() and "\\" not in text:  # the usual case: nothing to escape
+        return text
     return text.encode("unicode_escape").decode("ascii")
