@@ -18,6 +18,8 @@ def iso(moment: datetime | None) -> str | None:
     """UTC ISO-8601 with milliseconds and a Z, the one format the API writes times in."""
     if moment is None:
         return None
+    if moment.tzinfo is UTC:  # the usual case (the clock's, the schemas'): no conversion to make
+        return moment.isoformat(timespec="milliseconds")[:-6] + "Z"  # "+00:00" -> "Z"
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     # isoformat, not strftime: strftime writes year 1 as "1", not "0001".
@@ -68,6 +70,9 @@ class Interaction:
     state: str = QUEUED
     stopped_at: datetime | None = None
     stop_reason: dict | None = None
+    # receivedAt and submittedAt as written, made on first use: they never change, and to_json (every
+    # vendor answer) would otherwise format both again each time.
+    _times: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def live(self) -> bool:
@@ -75,6 +80,9 @@ class Interaction:
 
     def to_json(self, prefix: str = "") -> dict:
         """The §1.2 shape; `prefix` is the namespace path that selfUri carries."""
+        times = self._times
+        if times is None:
+            times = self._times = (iso(self.received_at), iso(self.submitted_at))
         out = {
             "id": self.id,
             "externalId": self.external_id,
@@ -84,8 +92,8 @@ class Interaction:
             "interactionType": self.service.interaction_type,
             "interactionSubtype": self.service.interaction_subtype,
             "state": self.state,
-            "receivedAt": iso(self.received_at),
-            "submittedAt": iso(self.submitted_at),
+            "receivedAt": times[0],
+            "submittedAt": times[1],
             "userData": self.user_data,
             "selfUri": f"{prefix}/nexus/v3/openmedia/{self.service.name}/interactions/{self.id}",
         }
