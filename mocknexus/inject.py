@@ -8,7 +8,7 @@ from flask import current_app, g, request
 
 from mocknexus.errors import ApiError, InternalError, envelope
 from mocknexus.faults import WIRE, WIRE_KINDS, Fault
-from mocknexus.http import json_response
+from mocknexus.http import PARSED, json_response
 from mocknexus.schemas.faults import header_action
 
 HEADER = "X-Mocknexus-Fault"
@@ -29,7 +29,7 @@ def choose(world) -> Fault | None:
         action = header_action(header)
         fault = Fault(HEADER_RULE, action, (action.delay_ms or 0) / 1000)
     else:
-        fault = world.faults.match(_Facts(operation=g.operation, method=req.method, path=req.path,
+        fault = world.faults.match(_Facts(req, operation=g.operation, method=req.method, path=req.path,
                                           service=req.view_args.get("service")))
     if fault is not None and fault.action.kind in WIRE_KINDS and WIRE not in environ:
         error = InternalError(f"Fault rule {fault.rule_id} asks for '{fault.action.kind}', which needs a real "
@@ -91,15 +91,19 @@ def _sleep(seconds: float) -> None:
 class _Facts(dict):
     """What rules match on; `externalId` is looked up only when a rule asks (it may mean reading the body)."""
 
+    def __init__(self, req, **facts):
+        super().__init__(**facts)
+        self.request = req
+
     def __missing__(self, key):
         if key != "externalId":
             raise KeyError(key)
-        self[key] = value = _external_id()
+        self[key] = value = _external_id(self.request)
         return value
 
 
-def _external_id() -> str | None:
-    args = request.view_args
+def _external_id(req) -> str | None:
+    args = req.view_args
     if "external_id" in args:
         return args["external_id"]
     if "interaction_id" in args:
@@ -108,7 +112,9 @@ def _external_id() -> str | None:
         except ApiError:
             return None
     try:  # createInteraction: the body's, if it has one (the view reports what is wrong with it, if anything)
-        body = json.loads(request.get_data(cache=True))
+        raw = req.get_data(cache=True)
+        body = json.loads(raw)
     except (ValueError, RecursionError):
         return None
+    req.environ[PARSED] = (raw, body)  # read_json takes it from here rather than parse the body again
     return body.get("externalId") if isinstance(body, dict) else None
