@@ -6,6 +6,7 @@ from urllib.parse import unquote
 
 from flask import Blueprint, g, request
 from marshmallow import RAISE
+from werkzeug.sansio.utils import get_content_length
 
 from mocknexus import inject
 from mocknexus.auth import check_api_key
@@ -53,7 +54,9 @@ def _check_request():
     if ESCAPED_EXT in environ and "external_id" in args:  # an externalId with a '/' (routing.py)
         args["external_id"] = unquote(args["external_id"])
     check_api_key(world, environ.get("HTTP_X_API_KEY"), args["service"])  # = req.headers.get("x-api-key")
-    limit, length = world.settings.max_body, req.content_length
+    # = req.content_length, from the environ rather than through EnvironHeaders (werkzeug's own function)
+    limit, length = world.settings.max_body, get_content_length(environ.get("CONTENT_LENGTH"),
+                                                                environ.get("HTTP_TRANSFER_ENCODING"))
     if length is not None and length > limit:
         raise PayloadTooLarge(f"The request body is {length} bytes; the limit is {limit}")
     req.max_content_length = limit

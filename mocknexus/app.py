@@ -7,6 +7,7 @@ import time
 import traceback
 
 from flask import Flask, current_app, g, request
+from flask.sessions import NullSession, SessionInterface
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -45,7 +46,8 @@ def create_app(config: ServerConfig | None = None, fixtures: FixtureSet | None =
     app.register_blueprint(admin.bp)
     app.register_blueprint(openapi.bp)  # GET /openapi.json: neither vendor nor admin, so never journaled
     app.before_request(functools.partial(_choose_world, app.extensions["mocknexus"]))
-    app.after_request(_trace_and_log)
+    app.after_request(functools.partial(_trace_and_log, config))
+    app.session_interface = _NoSessions()
     app.register_error_handler(Exception, _render_error)
     app.wsgi_app = NamespaceMiddleware(app.wsgi_app)
     return app
@@ -56,11 +58,23 @@ def _choose_world(worlds: Worlds):
     g.world = worlds.default if name is None else worlds.get(name)
 
 
-def _trace_and_log(response):
+class _NoSessions(SessionInterface):
+    """No cookie sessions here: Flask would otherwise open one (and make a null one) on every request."""
+
+    null = NullSession()  # read-only and empty, so one serves every request
+
+    def open_session(self, app, request):
+        return self.null
+
+    def save_session(self, app, session, response):
+        return None
+
+
+def _trace_and_log(config: ServerConfig, response):
     req = request._get_current_object()  # on every request: one context lookup, not five
     trace = req.environ.get(_TRACE_KEY)  # = req.headers.get(TRACE_HEADER), without the EnvironHeaders
     response.headers[TRACE_HEADER] = header_safe(trace) if trace else os.urandom(8).hex()  # 16 hex digits
-    if current_app.extensions["mocknexus.config"].access_log:
+    if config.access_log:
         sys.stdout.write(f'{req.remote_addr} - [{_log_time()}] '
                          f'"{req.method} {header_safe(req.full_path.rstrip("?"))}" {response.status_code}\n')
         sys.stdout.flush()
