@@ -31,8 +31,8 @@ def _port(text: str) -> int:
     return value
 
 
-_positive.__name__ = "a positive integer"
-_port.__name__ = "a port number"
+_positive.__name__ = "positive integer"  # argparse says "invalid <name> value"
+_port.__name__ = "port number"
 
 
 def build_parser() -> argparse.ArgumentParser:

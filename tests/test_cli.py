@@ -79,7 +79,7 @@ def test_serve_prints_the_listening_line_and_serves(no_socket, capsys):
 
 @pytest.mark.parametrize("argv, problem", [
     (["serve", "--port", "70000"], "argument --port: must be 0-65535, not 70000"),
-    (["serve", "--port", "eighty"], "argument --port: invalid a port number value: 'eighty'"),
+    (["serve", "--port", "eighty"], "argument --port: invalid port number value: 'eighty'"),
     (["serve", "--threads", "0"], "argument --threads: must be at least 1, not 0"),
     (["serve", "--max-body", "-1"], "argument --max-body: must be at least 1, not -1"),
     (["serve", "--id-style", "snowflake"], "argument --id-style: invalid choice: 'snowflake'"),
