@@ -1,6 +1,6 @@
 """Server-wide configuration and the per-world settings a user may change at run time."""
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 
 ID_STYLES = ("uuid", "genesys")
 
@@ -45,5 +45,3 @@ class ServerConfig:
     # Seconds a connection may sit idle or half-sent before waitress closes it (server.py says why 30).
     channel_timeout: int = 30
 
-
-SETTING_NAMES = [f.name for f in fields(WorldSettings)]

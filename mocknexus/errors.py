@@ -40,11 +40,6 @@ class NotFound(ApiError):
     message = "Resource is not found"
 
 
-class MethodNotAllowed(ApiError):
-    status = 405
-    message = "Method not allowed"
-
-
 class RequestTimeout(ApiError):
     status = 408
     message = "Timed out"

@@ -65,11 +65,11 @@ def run_until_stopped(server, stopping: threading.Event, grace: float = SHUTDOWN
     accepting, let in-flight requests be answered for up to `grace` seconds, close every connection.
     A flag rather than KeyboardInterrupt: an exception raised mid-parse would corrupt a request that is
     then still served. (waitress's own run() waits up to 5 s for busy workers, never sending their answers.)"""
-    sockets = getattr(server, "_map", None) or server.map
+    sockets = _sockets(server)
     loop = functools.partial(wasyncore.loop, map=sockets, use_poll=server.adj.asyncore_use_poll, count=1)
     while not stopping.is_set():
         loop(timeout=0.1)  # how soon a signal is noticed (select() resumes after a handler, PEP 475)
-    for listener in [d for d in sockets.values() if isinstance(d, BaseWSGIServer)]:
+    for listener in _listeners(sockets):
         wasyncore.dispatcher.close(listener)  # the listening socket only: the trigger still wakes the loop
     deadline = time.monotonic() + grace
     while _in_flight(sockets) and time.monotonic() < deadline:
@@ -148,7 +148,7 @@ class MockNexus:
         if server is None:
             return
         sockets = _sockets(server)
-        listeners = [d for d in sockets.values() if isinstance(d, BaseWSGIServer)]
+        listeners = _listeners(sockets)
         self._stopping.set()
         listeners[0].pull_trigger()
         self._thread.join(grace)
@@ -186,6 +186,11 @@ def _paths(given) -> list:
 def _sockets(server) -> dict:
     """The socket map of a waitress server, one listener or several."""
     return getattr(server, "_map", None) or server.map
+
+
+def _listeners(sockets: dict) -> list:
+    """The listening sockets in a socket map (the rest are connections and the trigger)."""
+    return [d for d in sockets.values() if isinstance(d, BaseWSGIServer)]
 
 
 def _no_pull() -> None:
