@@ -1,12 +1,17 @@
-"""Request and response helpers shared by the blueprints: JSON bodies in, JSON envelopes out."""
+"""Request and response helpers shared by the blueprints and the vendor dispatcher: JSON in, envelopes out."""
 
 import json
+import os
 import re
+import sys
+import time
+import traceback
 
-from flask import current_app, g, request
+from flask import Response, g, request
 from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
 
-from mocknexus.errors import BadRequest
+from mocknexus.errors import ApiError, BadRequest, InternalError, envelope
 from mocknexus.schemas.fields import json_kind
 from mocknexus.schemas.fixtures import problems
 
@@ -34,12 +39,16 @@ def ok(payload):
 
 def _respond(text: str, status: int, headers):
     # content_type, not mimetype: werkzeug would work out (again, per response) that JSON takes no charset.
-    return current_app.response_class(text, status, headers, content_type=_JSON)
+    return Response(text, status, headers, content_type=_JSON)
 
 
-def read_json(required: bool = False, what: str = "a JSON object"):
-    """The request body as a JSON object ({} when absent and not required); 400 for anything else."""
-    state, req = g._get_current_object(), request._get_current_object()  # one context lookup each
+def read_json(required: bool = False, what: str = "a JSON object", call=None):
+    """The request body as a JSON object ({} when absent and not required); 400 for anything else.
+    `call`: the vendor request being served (dispatch.Call); admin views leave it out and use Flask's."""
+    if call is None:
+        state, req = g._get_current_object(), request._get_current_object()  # one context lookup each
+    else:
+        state, req = call, call.request
     raw = req.get_data(cache=True)
     if not raw.strip():
         if required:
@@ -98,3 +107,57 @@ def header_safe(text: str) -> str:
     if text.isascii() and text.isprintable() and "\\" not in text:  # the usual case: nothing to escape
         return text
     return text.encode("unicode_escape").decode("ascii")
+
+
+def render_error(error: Exception, method: str, path: str, unexpected: list):
+    """The one place an error becomes a response: always the §1.1 envelope, never HTML or a traceback.
+    `unexpected` collects what was not an error of ours, for whoever runs the server to re-raise."""
+    if isinstance(error, ValidationError):
+        error = BadRequest("Invalid request parameters provided", details(error))
+    if isinstance(error, ApiError):
+        return json_response(error.to_envelope(), error.status, error.headers)
+    if isinstance(error, HTTPException):
+        allow = getattr(error, "valid_methods", None)  # a 405 must say what is allowed (RFC 9110 15.5.6)
+        return json_response(envelope(error.code, _http_message(error, method, path)), error.code,
+                             {"Allow": ", ".join(allow)} if allow else None)
+    unexpected.append(error)
+    traceback.print_exception(error, file=sys.stderr)
+    failure = InternalError(f"Internal server error ({error.__class__.__name__}); mocknexus logged the details")
+    return json_response(failure.to_envelope(), failure.status)
+
+
+def _http_message(error: HTTPException, method: str, path: str) -> str:
+    if error.code == 404:
+        return f"No such path: {header_safe(path)}"
+    if error.code == 405:
+        return f"Method {method} is not allowed on {header_safe(path)}"
+    if error.code == 413:
+        return "Request body is too large"
+    return error.description or error.name
+
+
+TRACE_HEADER = "X-B3-TraceId"
+_TRACE_KEY = "HTTP_" + TRACE_HEADER.upper().replace("-", "_")
+
+
+def trace_and_log(access_log: bool, req, response):
+    """Every response: the caller's trace id echoed (or a new one), and one access-log line when asked."""
+    trace = req.environ.get(_TRACE_KEY)  # = req.headers.get(TRACE_HEADER), without the EnvironHeaders
+    response.headers[TRACE_HEADER] = header_safe(trace) if trace else os.urandom(8).hex()  # 16 hex digits
+    if access_log:
+        sys.stdout.write(f'{req.remote_addr} - [{_log_time()}] '
+                         f'"{req.method} {header_safe(req.full_path.rstrip("?"))}" {response.status_code}\n')
+        sys.stdout.flush()
+    return response
+
+
+_stamp: tuple[int, str] = (-1, "")
+
+
+def _log_time() -> str:
+    """time.strftime of the access log, formatted once per second (under load, many lines share it)."""
+    global _stamp
+    now = int(time.time())
+    if _stamp[0] != now:
+        _stamp = (now, time.strftime("%d/%b/%Y %H:%M:%S", time.localtime(now)))
+    return _stamp[1]

@@ -4,7 +4,7 @@ import json
 import time
 from http import HTTPStatus
 
-from flask import current_app, g, request
+from flask import Response
 
 from mocknexus.errors import ApiError, InternalError, envelope
 from mocknexus.faults import WIRE, WIRE_KINDS, Fault
@@ -19,18 +19,18 @@ SLEEP = "mocknexus.sleep"  # app.extensions key: the seam that lets tests replac
 GARBAGE = b'{"status": {"code": 0, "message": "OK"}, "data": {"id": \xff\xfe<<mocknexus garbage>>'
 
 
-def choose(world) -> Fault | None:
-    """The fault for this vendor request: its X-Mocknexus-Fault header's (when allowed), else the first rule
-    that fires. A network kind with no socket under it (Flask test client) becomes a 500 that says so."""
-    req = request._get_current_object()  # on every vendor request when rules exist: one context lookup
-    environ = req.environ
+def choose(call) -> Fault | None:
+    """The fault for this vendor request (a dispatch.Call): its X-Mocknexus-Fault header's (when allowed), else
+    the first rule that fires. A network kind with no socket under it (Flask test client) becomes a 500 that
+    says so."""
+    world, req, environ = call.world, call.request, call.environ
     header = environ.get(_HEADER_KEY) if world.config.allow_header_faults else None  # = req.headers.get(HEADER)
     if header is not None:
         action = header_action(header)
         fault = Fault(HEADER_RULE, action, (action.delay_ms or 0) / 1000)
     else:
-        fault = world.faults.match(_Facts(req, operation=g.operation, method=req.method, path=req.path,
-                                          service=req.view_args.get("service")))
+        fault = world.faults.match(_Facts(call, operation=call.operation, method=req.method, path=req.path,
+                                          service=call.args.get("service")))
     if fault is not None and fault.action.kind in WIRE_KINDS and WIRE not in environ:
         error = InternalError(f"Fault rule {fault.rule_id} asks for '{fault.action.kind}', which needs a real "
                               "connection: the Flask test client has none. Run the server (MockNexus, "
@@ -39,26 +39,28 @@ def choose(world) -> Fault | None:
     return fault
 
 
-def before_view(fault: Fault):
+def before_view(call):
     """Before the operation: wait, then answer instead of it, unless the rule applies it first."""
+    fault = call.fault
     if fault.action.apply:
         return None
-    _sleep(fault.delay)
+    _sleep(call, fault.delay)
     return _answer(fault, None) if fault.action.answers else None
 
 
-def after_view(fault: Fault, response):
+def after_view(call, response):
     """After the operation (or the fault's own answer): an applied fault now waits and answers; every
     faulted response is marked, and a network kind is handed to the connection (wire.py)."""
+    fault = call.fault
     action = fault.action
     if action.apply:
-        _sleep(fault.delay)
+        _sleep(call, fault.delay)
         if action.answers:
             response = _answer(fault, response)
     response.headers.update(action.headers)
     response.headers[HEADER] = fault.rule_id
     if action.kind in WIRE_KINDS:
-        request.environ[WIRE].fault = action.kind
+        call.environ[WIRE].fault = action.kind
     return response
 
 
@@ -66,12 +68,12 @@ def _answer(fault: Fault, real):
     """The response a fault answers with; `real` is the operation's own, when the rule applied it."""
     action = fault.action
     if action.kind == "garbage":
-        return current_app.response_class(GARBAGE, action.status or 200, mimetype="application/json")
+        return Response(GARBAGE, action.status or 200, mimetype="application/json")
     if action.status is None:  # reset or truncate: of the real answer, or of a plain 200 when not applied
         return real if real is not None else json_response({"status": {"code": 0, "message": "OK"}})
     body = action.body if action.body is not None else _default_body(action.status)
     if isinstance(body, str):
-        return current_app.response_class(body, action.status, mimetype="text/plain")
+        return Response(body, action.status, mimetype="text/plain")
     return json_response(body, action.status)
 
 
@@ -83,32 +85,32 @@ def _default_body(status: int) -> dict:
     return envelope(status, phrase) if status >= 400 else {"status": {"code": 0, "message": phrase}}
 
 
-def _sleep(seconds: float) -> None:
+def _sleep(call, seconds: float) -> None:
     if seconds > 0:
-        current_app.extensions.get(SLEEP, time.sleep)(seconds)
+        call.app.extensions.get(SLEEP, time.sleep)(seconds)
 
 
 class _Facts(dict):
     """What rules match on; `externalId` is looked up only when a rule asks (it may mean reading the body)."""
 
-    def __init__(self, req, **facts):
+    def __init__(self, call, **facts):
         super().__init__(**facts)
-        self.request = req
+        self.call = call
 
     def __missing__(self, key):
         if key != "externalId":
             raise KeyError(key)
-        self[key] = value = _external_id(self.request)
+        self[key] = value = _external_id(self.call)
         return value
 
 
-def _external_id(req) -> str | None:
-    args = req.view_args
+def _external_id(call) -> str | None:
+    args, req = call.args, call.request
     if "external_id" in args:
         return args["external_id"]
     if "interaction_id" in args:
         try:
-            return g.world.store.get_interaction(args["service"], interaction_id=args["interaction_id"]).external_id
+            return call.world.store.get_interaction(args["service"], interaction_id=args["interaction_id"]).external_id
         except ApiError:
             return None
     try:  # createInteraction: the body's, if it has one (the view reports what is wrong with it, if anything)

@@ -7,7 +7,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, current_app
 
 from mocknexus import __version__
-from mocknexus.api import _operation_id
+from mocknexus.api import operation_id
 from mocknexus.http import json_response
 from mocknexus.schemas.fields import MAX_DEPTH, IsoDateTime, UserData
 from mocknexus.schemas.operations import ADMIN, VENDOR, resolve, wait_timeout_schema
@@ -111,12 +111,12 @@ def _openapi_path(rule: str):
 
 
 def _vendor_operation(endpoint, view, method, path, has_params) -> dict:
-    operation_id = _operation_id(endpoint)
-    summary, schema, required, statuses = VENDOR[operation_id]
-    description = _doc(view)[0].removeprefix(operation_id).lstrip(":. ")
+    op_id = operation_id(endpoint)
+    summary, schema, required, statuses = VENDOR[op_id]
+    description = _doc(view)[0].removeprefix(op_id).lstrip(":. ")
     description = description[:1].upper() + description[1:]
     operation = {
-        "operationId": operation_id, "summary": summary, "tags": ["vendor"], "security": [{"apiKey": []}],
+        "operationId": op_id, "summary": summary, "tags": ["vendor"], "security": [{"apiKey": []}],
         "parameters": [_TRACE],
         "responses": {"200": _json("The interaction.", "InteractionEnvelope", _response_headers())},
     }

@@ -6,6 +6,8 @@ from urllib.parse import unquote_to_bytes, urlsplit
 
 from werkzeug.routing import BaseConverter
 
+from mocknexus.world import NAMESPACE
+
 ESCAPED_EXT = "mocknexus.escaped_ext"
 STARTED = "mocknexus.started"  # environ key: perf_counter() when the request reached the app (journal durationMs)
 
@@ -48,7 +50,7 @@ class NamespaceMiddleware:
         if path.startswith(self.PREFIX):
             name, _, rest = path[len(self.PREFIX):].partition("/")
             if NAMESPACE_NAME.fullmatch(name):  # anything else stays unrouted: a 404
-                environ["mocknexus.namespace"] = name
+                environ[NAMESPACE] = name
                 environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + self.PREFIX + name
                 environ["PATH_INFO"] = "/" + rest
         return self.app(environ, start_response)

@@ -13,6 +13,7 @@ from mocknexus.reaper import REAPER
 from mocknexus.store import InteractionStore
 
 DEFAULT = "default"
+NAMESPACE = "mocknexus.namespace"  # environ key: the namespace a request's `/__ns/{name}` prefix names
 
 
 class World:
@@ -92,6 +93,11 @@ class Worlds:
         for gone in evicted:
             gone.discard()
         return world
+
+    def of(self, environ: dict) -> World:
+        """The world a request runs in: the one its `/__ns/{name}` prefix names (routing.py), else default."""
+        name = environ.get(NAMESPACE)
+        return self.default if name is None else self.get(name)
 
     def names(self) -> list[str]:
         """Default first, then least recently used first."""
