@@ -9,7 +9,6 @@ from urllib.parse import unquote
 
 from flask import Blueprint, g, request
 from marshmallow import RAISE
-from werkzeug.sansio.utils import get_content_length
 
 from mocknexus import inject
 from mocknexus.auth import check_api_key
@@ -48,13 +47,11 @@ def _load(call, schema, required: bool = False) -> dict:
 def check_request(call):
     """Before the view: auth before the body is read (§1.3), then the size limit (§1.4), then faults.
     A response: a fault answers instead of the view."""
-    world, environ, args = call.world, call.environ, call.args
+    world, environ, args, length = call.world, call.environ, call.args, call.length
     if ESCAPED_EXT in environ and "external_id" in args:  # an externalId with a '/' (routing.py)
         args["external_id"] = unquote(args["external_id"])
     check_api_key(world, environ.get("HTTP_X_API_KEY"), args["service"])  # = req.headers.get("x-api-key")
-    # = req.content_length, from the environ rather than through EnvironHeaders (werkzeug's own function)
-    limit, length = world.settings.max_body, get_content_length(environ.get("CONTENT_LENGTH"),
-                                                                environ.get("HTTP_TRANSFER_ENCODING"))
+    limit = world.settings.max_body
     if length is not None and length > limit:
         raise PayloadTooLarge(f"The request body is {length} bytes; the limit is {limit}")
     call.request.max_content_length = limit
@@ -74,7 +71,8 @@ def journal(call, response):
     for warning in call.warnings:
         response.headers.add("X-Mocknexus-Warning", warning)
     status = response.status_code if fault is None else fault.status_sent(response.status_code)
-    _record(call.world, call.request, call.operation, call.args.get("service"), call.body, status,
+    body = call.body if call.body is not None else _unread_body(call.world, call.length, call.raw_body)
+    _record(call.world, call.request, call.operation, call.args.get("service"), body, status,
             list(call.warnings), fault and fault.rule_id)
     return response
 
@@ -87,12 +85,13 @@ def _journal_unrouted(response):
     if req.blueprint is None and req.path.startswith(VENDOR_ROOT):
         state = g._get_current_object()
         if "world" in state:
-            _record(state.world, req, None, None, None, response.status_code, [], None)
+            body = _unread_body(state.world, req.content_length, req.get_data)
+            _record(state.world, req, None, None, body, response.status_code, [], None)
     return response
 
 
 def _record(world, req, operation, service, body, status, warnings, fault_id) -> None:
-    """One journal record (§2.2); `body` None: the body as sent, if the view never read it."""
+    """One journal record (§2.2)."""
     environ = req.environ
     started = environ.get(STARTED)
     world.journal.add({
@@ -102,7 +101,7 @@ def _record(world, req, operation, service, body, status, warnings, fault_id) ->
         "operation": operation,
         "service": service,
         "headers": request_headers(environ),
-        "body": body if body is not None else _unread_body(world, req),
+        "body": body,
         "status": status,
         "durationMs": round((time.perf_counter() - started) * 1000, 3) if started is not None else 0.0,
         "warnings": warnings,
@@ -110,12 +109,11 @@ def _record(world, req, operation, service, body, status, warnings, fault_id) ->
     })
 
 
-def _unread_body(world, req):
+def _unread_body(world, length: int | None, read):
     """A body the view never read (a 401 answers before reading it) is journaled too, within the size limit."""
-    length = req.content_length
     if not length or length > world.settings.max_body:
         return None
-    return decode_body(req.get_data(cache=True))
+    return decode_body(read())
 
 
 def _dump(call, interaction):

@@ -47,9 +47,9 @@ def read_json(required: bool = False, what: str = "a JSON object", call=None):
     `call`: the vendor request being served (dispatch.Call); admin views leave it out and use Flask's."""
     if call is None:
         state, req = g._get_current_object(), request._get_current_object()  # one context lookup each
+        raw = req.get_data(cache=True)
     else:
-        state, req = call, call.request
-    raw = req.get_data(cache=True)
+        state, req, raw = call, call.request, call.raw_body()
     if not raw.strip():
         if required:
             raise BadRequest(f"The request body must be {what}")

@@ -114,7 +114,7 @@ def _external_id(call) -> str | None:
         except ApiError:
             return None
     try:  # createInteraction: the body's, if it has one (the view reports what is wrong with it, if anything)
-        raw = req.get_data(cache=True)
+        raw = call.raw_body()
         body = json.loads(raw)
     except (ValueError, RecursionError):
         return None
