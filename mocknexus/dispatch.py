@@ -7,7 +7,7 @@ from werkzeug.sansio.utils import get_content_length
 from werkzeug.wrappers import Request
 
 from mocknexus import api
-from mocknexus.http import render_error, trace_and_log
+from mocknexus.http import render_error, reply, trace_and_log
 
 
 class Call:
@@ -82,7 +82,7 @@ class VendorDispatch:
         return trace_and_log(self.access_log, req, response)
 
     def render(self, error: Exception, req: Request):
-        return render_error(error, req.method, req.path, self.app.extensions["mocknexus.errors"])
+        return render_error(error, req.method, req.path, self.app.extensions["mocknexus.errors"], reply)
 
 
 _VARIABLE = re.compile(r"<(?:(\w+):)?(\w+)>")  # a rule's <converter:name> or <name>

@@ -9,7 +9,9 @@ import traceback
 
 from flask import Response, g, request
 from marshmallow import ValidationError
+from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 from mocknexus.errors import ApiError, BadRequest, InternalError, envelope
 from mocknexus.schemas.fields import json_kind
@@ -33,13 +35,38 @@ def json_response(payload, status: int = 200, headers=None):
 
 
 def ok(payload):
-    """The §1.1 success envelope; only `data` goes through the encoder."""
-    return _respond(_OK_HEAD + _encode(payload) + _OK_TAIL, 200, None)
+    """The §1.1 success envelope of a vendor operation; only `data` goes through the encoder."""
+    return Reply(_OK_HEAD + _encode(payload) + _OK_TAIL)
+
+
+def reply(payload, status: int = 200, headers=None):
+    """json_response for the vendor fast path (dispatch.py)."""
+    return Reply(_encode(payload), status, headers)
 
 
 def _respond(text: str, status: int, headers):
     # content_type, not mimetype: werkzeug would work out (again, per response) that JSON takes no charset.
     return Response(text, status, headers, content_type=_JSON)
+
+
+class Reply:
+    """A JSON answer of the vendor fast path, written straight to WSGI. It has what the fast path uses of a
+    werkzeug Response (`status_code`, `headers`, being a WSGI app) at a tenth of its cost: building one and
+    calling it took ~8 µs, a sixth of a whole get. Fault answers (inject.py) stay werkzeug Responses."""
+
+    __slots__ = ("status_code", "headers", "body")
+
+    def __init__(self, text: str, status: int = 200, headers=None):
+        self.body = text.encode("utf-8")
+        self.status_code = status
+        self.headers = Headers([("Content-Type", _JSON), ("Content-Length", str(len(self.body)))])
+        if headers:
+            self.headers.extend(headers)
+
+    def __call__(self, environ, start_response):
+        phrase = HTTP_STATUS_CODES.get(self.status_code)  # werkzeug's status line: "404 NOT FOUND"
+        start_response(f"{self.status_code} {phrase.upper() if phrase else 'UNKNOWN'}", self.headers.to_wsgi_list())
+        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [self.body]
 
 
 def read_json(required: bool = False, what: str = "a JSON object", call=None):
@@ -109,21 +136,22 @@ def header_safe(text: str) -> str:
     return text.encode("unicode_escape").decode("ascii")
 
 
-def render_error(error: Exception, method: str, path: str, unexpected: list):
+def render_error(error: Exception, method: str, path: str, unexpected: list, respond=json_response):
     """The one place an error becomes a response: always the §1.1 envelope, never HTML or a traceback.
-    `unexpected` collects what was not an error of ours, for whoever runs the server to re-raise."""
+    `unexpected` collects what was not an error of ours, for whoever runs the server to re-raise;
+    `respond` is json_response, or reply on the vendor fast path."""
     if isinstance(error, ValidationError):
         error = BadRequest("Invalid request parameters provided", details(error))
     if isinstance(error, ApiError):
-        return json_response(error.to_envelope(), error.status, error.headers)
+        return respond(error.to_envelope(), error.status, error.headers)
     if isinstance(error, HTTPException):
         allow = getattr(error, "valid_methods", None)  # a 405 must say what is allowed (RFC 9110 15.5.6)
-        return json_response(envelope(error.code, _http_message(error, method, path)), error.code,
-                             {"Allow": ", ".join(allow)} if allow else None)
+        return respond(envelope(error.code, _http_message(error, method, path)), error.code,
+                       {"Allow": ", ".join(allow)} if allow else None)
     unexpected.append(error)
     traceback.print_exception(error, file=sys.stderr)
     failure = InternalError(f"Internal server error ({error.__class__.__name__}); mocknexus logged the details")
-    return json_response(failure.to_envelope(), failure.status)
+    return respond(failure.to_envelope(), failure.status)
 
 
 def _http_message(error: HTTPException, method: str, path: str) -> str:

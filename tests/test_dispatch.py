@@ -1,6 +1,7 @@
 """The vendor fast path (dispatch.py): its routing agrees with werkzeug's, and Flask never serves a vendor view."""
 
 import itertools
+import json
 
 import pytest
 from conftest import BASE, KEY, assert_error, assert_ok
@@ -78,3 +79,28 @@ def test_unrouted_vendor_paths_still_get_flasks_404_and_405(client):
     response = client.delete(f"{BASE}/crm-tasks/interactions/x1", headers=KEY)
     assert_error(response, 405)
     assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD"}
+
+
+def test_a_head_request_gets_the_gets_headers_and_no_body(client):
+    url = f"{BASE}/crm-tasks/interactions/ext_ticket-42"
+    got, head = client.get(url, headers=KEY), client.head(url, headers=KEY)
+    assert head.status == got.status == "200 OK"
+    assert head.data == b"" and len(got.data) == int(head.headers["Content-Length"]) > 0
+    assert head.headers["Content-Type"] == got.headers["Content-Type"] == "application/json"
+
+
+def test_error_answers_keep_werkzeugs_status_line(client):
+    missing = client.get(f"{BASE}/crm-tasks/interactions/ext_nobody", headers=KEY)
+    assert missing.status == "404 NOT FOUND"
+    assert_error(missing, 404)
+    assert int(missing.headers["Content-Length"]) == len(missing.data)
+
+
+def test_a_fault_rules_headers_replace_the_answers_own(client):
+    rule = {"match": {"operation": "getInteractionByExternalId"},
+            "action": {"delay_ms": 1, "headers": {"Content-Type": "text/plain", "Retry-After": "3"}}}
+    assert client.post("/__admin/faults", json=rule).status_code == 200
+    response = client.get(f"{BASE}/crm-tasks/interactions/ext_ticket-42", headers=KEY)
+    assert response.headers.getlist("Content-Type") == ["text/plain"]
+    assert response.headers["Retry-After"] == "3"
+    assert json.loads(response.data)["data"]["externalId"] == "ticket-42"
