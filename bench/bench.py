@@ -10,6 +10,7 @@ import os
 import platform
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -119,16 +120,17 @@ def wrk(url: str, script: str, conns: int, seconds: int, *args, record: bool = T
     return json.loads(line[6:])
 
 
-def scenario_args(name: str, conns: int, refs: tuple[str, str], made: dict) -> tuple[str, list]:
-    """The Lua script and its arguments; stop consumes what create (then mix) made at this connection count."""
+def scenario_args(name: str, conns: int, refs: tuple[str, str], made: dict, tag: str) -> tuple[str, list]:
+    """The Lua script and its arguments; stop consumes what create (then mix) made in this round at this
+    connection count (`tag` keeps each round's externalIds apart)."""
     ids, exts = refs
     return {
         "get-by-id": ("get", [ids]),
         "get-by-ext": ("get", [exts]),
-        "create": ("create", [f"c{conns}"]),
-        "mix": ("mix", [f"m{conns}", ids]),
+        "create": ("create", [f"c{tag}"]),
+        "mix": ("mix", [f"m{tag}", ids]),
         "update": ("update", [exts]),
-        "stop": ("stop", [f"c{conns}", made.get("create", {}).get("requests", 0), f"m{conns}"]),
+        "stop": ("stop", [f"c{tag}", made.get("create", {}).get("requests", 0), f"m{tag}"]),
     }[name]
 
 
@@ -193,24 +195,35 @@ def big_fixture() -> str:
     return str(path)
 
 
-def run_all(servers: dict, seconds: int) -> dict:
-    """Scenario by scenario, each server in turn, so that a noisy neighbour on the machine hits them alike."""
+def run_all(servers: dict, seconds: int, rounds: int) -> dict:
+    """Round by round, scenario by scenario, each server in turn, so that a noisy neighbour on the machine
+    hits them alike; each cell is then the median of its rounds (rps, p50 and p99 each on its own)."""
     refs = {name: seed(server.url, "s") for name, server in servers.items()}
     for name, server in servers.items():  # not measured: the first run of each server pays for warming up
         wrk(server.url, "get", 16, WARMUP, refs[name][0], record=False)
-    results: dict = {name: {} for name in servers}
-    for conns in (16, 1):
-        for scenario in SCENARIOS:
-            for name, server in servers.items():
-                if name == "mocknexus 200k" and conns != 16:
-                    continue
-                made = results[name].setdefault(conns, {})
-                script, args = scenario_args(scenario, conns, refs[name], made)
-                made[scenario] = wrk(server.url, script, conns, seconds, *args)
-            print(f"bench: {scenario} at {conns} connections: "
-                  + ", ".join(f"{n} {results[n][conns][scenario]['rps']:,.0f}/s" for n in servers
-                              if scenario in results[n].get(conns, {})), flush=True)
-    return results
+    runs: dict = {name: {} for name in servers}  # name -> conns -> scenario -> [result per round]
+    for round_no in range(1, rounds + 1):
+        for conns in (16, 1):
+            for scenario in SCENARIOS:
+                for name, server in servers.items():
+                    if name == "mocknexus 200k" and conns != 16:
+                        continue
+                    cells = runs[name].setdefault(conns, {})
+                    made = {key: results[-1] for key, results in cells.items() if len(results) == round_no}
+                    script, args = scenario_args(scenario, conns, refs[name], made, f"{conns}r{round_no}")
+                    cells.setdefault(scenario, []).append(wrk(server.url, script, conns, seconds, *args))
+                print(f"bench: round {round_no}/{rounds}, {scenario} at {conns} connections: "
+                      + ", ".join(f"{n} {runs[n][conns][scenario][-1]['rps']:,.0f}/s" for n in servers
+                                  if scenario in runs[n].get(conns, {})), flush=True)
+    return {name: {conns: {scenario: _median(results) for scenario, results in cells.items()}
+                   for conns, cells in by_conns.items()} for name, by_conns in runs.items()}
+
+
+def _median(results: list[dict]) -> dict:
+    """Each number the median of the rounds (a single 4 s run varies by ~10% here); non-2xx answers summed."""
+    out = {key: statistics.median(r[key] for r in results) for key in ("rps", "p50", "p99", "max")}
+    out["non2xx"] = sum(r["non2xx"] for r in results)
+    return out
 
 
 def versions() -> dict:
@@ -253,13 +266,14 @@ def table(results: dict, columns: list[str]) -> list[str]:
     return rows
 
 
-def write_results(results: dict, columns: list[str], startup: dict, seconds: int) -> str:
+def write_results(results: dict, columns: list[str], startup: dict, seconds: int, rounds: int) -> str:
     info = versions()
     lines = [
         "# mocknexus benchmark", "",
         f"Written by `make bench` (bench/bench.py) on {datetime.now(UTC):%Y-%m-%d %H:%M UTC}; "
         f"{os.cpu_count()} cores ({platform.processor() or platform.machine()}), servers pinned to core 0, "
-        f"wrk to core 1; waitress with {THREADS} threads for every Python server; {seconds} s per run. "
+        f"wrk to core 1; waitress with {THREADS} threads for every Python server; {seconds} s per run, "
+        f"{rounds} rounds, each cell the median of its rounds. "
         f"Load average at the end: {os.getloadavg()[0]:.1f} (above ~2, other processes shared the cores: "
         "p99 then measures the scheduler more than the server).", "",
         "Versions: " + ", ".join(f"{k} {v}" for k, v in info.items()), "",
@@ -285,6 +299,7 @@ def main(argv=None) -> int:
     parser.add_argument("--only", choices=["mocknexus", "baselines", "pair"],
                         help="skip the other servers (pair: the minimal Flask app and mocknexus)")
     parser.add_argument("--no-big", action="store_true", help="skip the 200,000-interaction pass")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of every run; each cell is their median")
     args = parser.parse_args(argv)
     need_tools()
     python, threads = str(BIN / "python"), ["--threads", str(THREADS)]
@@ -306,12 +321,12 @@ def main(argv=None) -> int:
             if server is not None:
                 servers[name] = server
                 print(f"bench: {name} at {server.url} (started in {server.startup_ms:.0f} ms)", flush=True)
-        results = run_all(servers, args.seconds)
+        results = run_all(servers, args.seconds, args.rounds)
     finally:
         for server in servers.values():
             server.stop()
     startup = {name: server.startup_ms for name, server in servers.items()}
-    print(write_results(results, list(servers), startup, args.seconds))
+    print(write_results(results, list(servers), startup, args.seconds, args.rounds))
     return 0
 
 
