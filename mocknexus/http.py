@@ -196,9 +196,20 @@ def trace_and_log(access_log: bool, req, response):
     response.headers[TRACE_HEADER] = header_safe(trace) if trace else os.urandom(8).hex()  # 16 hex digits
     if access_log:
         sys.stdout.write(f'{req.remote_addr} - [{_log_time()}] '
-                         f'"{req.method} {header_safe(req.full_path.rstrip("?"))}" {response.status_code}\n')
+                         f'"{req.method} {header_safe(_full_path(req))}" {response.status_code}\n')
         sys.stdout.flush()
     return response
+
+
+def _full_path(req) -> str:
+    """The path and query as sent; not werkzeug's full_path, which fails on a query that is not UTF-8."""
+    query = req.environ.get("QUERY_STRING")
+    return f"{req.path}?{wsgi_text(query)}" if query else req.path
+
+
+def wsgi_text(value: str) -> str:
+    """A WSGI environ string (bytes as latin-1, PEP 3333) as the UTF-8 text it carries, as werkzeug reads it."""
+    return value.encode("latin1").decode(errors="replace")
 
 
 _stamp: tuple[int, str] = (-1, "")

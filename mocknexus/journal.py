@@ -69,6 +69,7 @@ class Journal:
         self._last_id = 0
         self._generation = 0  # bumped by clear(): waiters then rescan instead of scanning only what is new
         self._changed = threading.Condition()
+        self._waiting = 0  # threads in wait(): add() notifies only when there are some (notify_all costs ~1 µs)
 
     def __len__(self) -> int:
         return len(self._records)
@@ -78,7 +79,8 @@ class Journal:
             self._last_id += 1
             record["id"] = self._last_id
             self._records.append(record)
-            self._changed.notify_all()
+            if self._waiting:
+                self._changed.notify_all()
 
     def clear(self, restart_ids: bool = False) -> None:
         """Empty it (the old records are freed in the background); `restart_ids` as at start (reset)."""
@@ -115,7 +117,11 @@ class Journal:
                 remaining = deadline - time.monotonic()
                 if len(found) >= count or remaining <= 0:
                     return len(found) >= count, found
-                self._changed.wait(remaining)
+                self._waiting += 1
+                try:
+                    self._changed.wait(remaining)
+                finally:
+                    self._waiting -= 1
 
     def _since(self, last_id: int) -> list[dict]:
         """Records with an id above `last_id`, oldest first (walks back from the newest end only)."""

@@ -4,10 +4,13 @@ import itertools
 import json
 
 import pytest
-from conftest import BASE, KEY, assert_error, assert_ok
+from conftest import BASE, FIXTURES, KEY, assert_error, assert_ok
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Request
 
-from mocknexus.dispatch import VendorRoutes
+from mocknexus.app import create_app
+from mocknexus.config import ServerConfig
+from mocknexus.dispatch import VendorRequest, VendorRoutes
 
 SEGMENTS = ["x1", "ext_", "ext_a", "ext_a%2Fb", "ext_ü ñ", "Ext_a", "ext", "-", "interactions", "stop", ""]
 TAILS = ["", "/", "/stop", "/update", "/stop/", "/update/", "/delete", "//stop", "/stop/x"]
@@ -104,3 +107,25 @@ def test_a_fault_rules_headers_replace_the_answers_own(client):
     assert response.headers.getlist("Content-Type") == ["text/plain"]
     assert response.headers["Retry-After"] == "3"
     assert json.loads(response.data)["data"]["externalId"] == "ticket-42"
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("GET", "/nexus/v3/openmedia/s/interactions/ext_a"),
+    ("post", "//nexus/v3/openmedia/s/interactions"),
+    ("GET", "/nexus/v3/openmedia/s/interactions/ext_\u00fc\u00f1".encode().decode("latin1")),
+    ("HEAD", "/nexus/v3/openmedia/s/interactions/ext_\xff"),
+])
+def test_the_fast_request_reads_the_environ_as_werkzeugs_request_does(method, path):
+    environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "REMOTE_ADDR": "10.1.2.3",
+               "SERVER_NAME": "localhost", "SERVER_PORT": "80", "wsgi.url_scheme": "http"}
+    ours, theirs = VendorRequest(environ), Request(environ)
+    assert (ours.method, ours.path, ours.remote_addr) == (theirs.method, theirs.path, theirs.remote_addr)
+
+
+@pytest.mark.parametrize("path", [f"{BASE}/crm-tasks/interactions/ext_ticket-42", "/__admin/health", "/nexus/x"])
+def test_a_query_that_is_not_utf8_is_logged_not_a_500(capsys, path):
+    """waitress hands a raw 0xff byte of the query on as '\xff'; werkzeug's full_path would raise on it."""
+    client = create_app(ServerConfig(fixtures=[str(FIXTURES)], access_log=True)).test_client()
+    response = client.get(path, headers=KEY, environ_overrides={"QUERY_STRING": "a=\xff"})
+    assert response.status_code in (200, 404)
+    assert f'"GET {path}?a=\\ufffd" {response.status_code}' in capsys.readouterr().out

@@ -1,6 +1,7 @@
 """InteractionStore without Flask: create/get/stop/update rules, externalId bookkeeping, ids, bulk load."""
 
 import threading
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -180,3 +181,16 @@ def test_concurrent_creates_with_one_external_id_give_one_winner(store):
     for thread in threads:
         thread.join(10)
     assert len(results) == 16 and sum(r is not None for r in results) == 1
+
+
+def test_unseeded_ids_are_random_rfc_uuid4s():
+    """ids.random_uuid4 sets the version and variant bits by hand: uuid.UUID must read them back as such."""
+    ids = IdFactory()
+    made = [ids.new("uuid") for _ in range(2000)]
+    assert len(set(made)) == len(made)
+    for text in made:
+        parsed = uuid.UUID(text)
+        assert (parsed.version, parsed.variant, str(parsed)) == (4, uuid.RFC_4122, text)
+    # every variant nibble (8, 9, a, b) and every hex digit occur: nothing is fixed but the version and variant bits
+    assert {text[19] for text in made} == set("89ab")
+    assert set("".join(text[:8] for text in made)) == set("0123456789abcdef")
