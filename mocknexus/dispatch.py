@@ -42,9 +42,7 @@ class Call:
     def __init__(self, app, world, request: VendorRequest, operation: str, args: dict):
         self.app, self.world, self.request, self.environ = app, world, request, request.environ
         self.operation, self.args = operation, args
-        # = request.content_length, from the environ rather than through EnvironHeaders (werkzeug's function)
-        self.length = get_content_length(self.environ.get("CONTENT_LENGTH"),
-                                         self.environ.get("HTTP_TRANSFER_ENCODING"))
+        self.length = _content_length(self.environ)
         self.warnings: list[str] = []
         self.body = None  # the body as far as it was read and parsed, for the journal
         self.fault = None
@@ -61,6 +59,14 @@ class Call:
                 if len(self._raw) < self.length:  # what werkzeug's stream would say
                     raise ClientDisconnected()
         return self._raw
+
+
+def _content_length(environ: dict) -> int | None:
+    """= werkzeug's request.content_length, with the usual case (plain digits, no Transfer-Encoding) first."""
+    value = environ.get("CONTENT_LENGTH")
+    if value and value.isdigit() and value.isascii() and "HTTP_TRANSFER_ENCODING" not in environ:
+        return int(value)
+    return get_content_length(value, environ.get("HTTP_TRANSFER_ENCODING"))
 
 
 class VendorDispatch:

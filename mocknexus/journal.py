@@ -1,6 +1,5 @@
 """The request journal: a bounded ring of request records, with a condition variable for wait()."""
 
-import functools
 import json
 import re
 import threading
@@ -30,18 +29,30 @@ def matcher(match: dict):
 
 _NOT_HEADERS = frozenset({"HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"})
 _CONTENT = frozenset({"CONTENT_TYPE", "CONTENT_LENGTH"})
+# environ key -> header name, or "" for a key that is no header; a handful of keys in practice, and bounded
+# for hostile clients (a key not kept is worked out again each time).
+_NAMES: dict[str, str] = {}
 
 
-@functools.lru_cache(maxsize=1024)  # a handful of distinct names in practice; bounded for hostile clients
 def _header_name(key: str) -> str:
-    return (key[5:] if key.startswith("HTTP_") else key).replace("_", "-").title()
+    is_header = (key.startswith("HTTP_") and key not in _NOT_HEADERS) or key in _CONTENT
+    name = (key[5:] if key.startswith("HTTP_") else key).replace("_", "-").title() if is_header else ""
+    if len(_NAMES) < 1024:
+        _NAMES[key] = name
+    return name
 
 
 def request_headers(environ: dict) -> dict:
     """The request's headers as a record keeps them: exactly dict(werkzeug's EnvironHeaders) (same names,
     values and order, the last of two names that title-case alike), in one pass with the names cached."""
-    return {_header_name(key): value for key, value in environ.items()
-            if (key.startswith("HTTP_") and key not in _NOT_HEADERS) or (key in _CONTENT and value)}
+    out, names = {}, _NAMES
+    for key, value in environ.items():
+        name = names.get(key)
+        if name is None:
+            name = _header_name(key)
+        if name and (value or key not in _CONTENT):
+            out[name] = value
+    return out
 
 
 def decode_body(raw: bytes):

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Request
 
 from mocknexus.app import create_app
 from mocknexus.config import ServerConfig
-from mocknexus.dispatch import VendorRequest, VendorRoutes
+from mocknexus.dispatch import VendorRequest, VendorRoutes, _content_length
 
 SEGMENTS = ["x1", "ext_", "ext_a", "ext_a%2Fb", "ext_ü ñ", "Ext_a", "ext", "-", "interactions", "stop", ""]
 TAILS = ["", "/", "/stop", "/update", "/stop/", "/update/", "/delete", "//stop", "/stop/x"]
@@ -129,3 +129,14 @@ def test_a_query_that_is_not_utf8_is_logged_not_a_500(capsys, path):
     response = client.get(path, headers=KEY, environ_overrides={"QUERY_STRING": "a=\xff"})
     assert response.status_code in (200, 404)
     assert f'"GET {path}?a=\\ufffd" {response.status_code}' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("value", ["12", "0", "007", " 12", "+1", "-1", "", None, "1\u0663", "1e3", "12 "])
+@pytest.mark.parametrize("transfer_encoding", [None, "chunked", "gzip"])
+def test_the_fast_content_length_is_werkzeugs(value, transfer_encoding):
+    environ = {"REQUEST_METHOD": "POST", "SERVER_NAME": "localhost", "SERVER_PORT": "80", "wsgi.url_scheme": "http"}
+    if value is not None:
+        environ["CONTENT_LENGTH"] = value
+    if transfer_encoding is not None:
+        environ["HTTP_TRANSFER_ENCODING"] = transfer_encoding
+    assert _content_length(environ) == Request(environ).content_length
