@@ -54,7 +54,6 @@ def check_request(call):
     limit = world.settings.max_body
     if length is not None and length > limit:
         raise PayloadTooLarge(f"The request body is {length} bytes; the limit is {limit}")
-    call.request.max_content_length = limit
     # Faults after auth, as behind a real gateway: a bad key stays a 401 and does not use up a rule's `times`.
     if world.faults.rules or world.config.allow_header_faults:  # the whole cost when no rule is defined
         call.fault = inject.choose(call)
