@@ -1,6 +1,9 @@
-"""The serve process's GC policy: the heap at start-up and every full collection's survivors are frozen."""
+"""The serve process's GC policy: the start-up heap and what survives the middle generation are frozen;
+a quiet process walks everything again once the frozen heap has grown."""
 
 import gc
+import threading
+import time
 import weakref
 
 import pytest
@@ -20,12 +23,12 @@ def test_install_freezes_the_start_up_heap(policy):
     assert gc.get_count()[0] < 700  # the generations were emptied into the permanent one
 
 
-def test_survivors_of_a_full_collection_are_frozen_young_ones_are_not(policy):
+def test_survivors_of_a_middle_collection_are_frozen_young_ones_are_not(policy):
     before = gc.get_freeze_count()
     kept = [{"n": n, "userData": {"k": [n]}} for n in range(1000)]  # tracked, long-lived
-    gc.collect(1)
+    gc.collect(0)
     assert gc.get_freeze_count() == before
-    gc.collect()
+    gc.collect(1)
     assert gc.get_freeze_count() >= before + 1000
     assert kept[999]["n"] == 999
 
@@ -46,10 +49,58 @@ def test_cycles_that_die_young_are_still_collected(policy):
         gc.enable()
 
 
+def test_a_frozen_cycle_that_dies_is_collected_when_the_process_is_quiet():
+    """The price of freezing: a cycle alive at a middle collection is frozen; the quiet-time walk frees it."""
+    class Node:
+        pass
+
+    gcpolicy.install(quiet=0.05, growth=0.25)
+    try:
+        node = Node()
+        node.me = node
+        alive = weakref.ref(node)
+        ballast = [[n] for n in range(gc.get_freeze_count() // 3 + 1000)]  # the frozen heap grows by > 25%
+        gc.collect(1)
+        del node
+        deadline = time.monotonic() + 5
+        while alive() is not None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert alive() is None
+        assert len(ballast) > 1000
+    finally:
+        gcpolicy.uninstall()
+
+
+def test_no_walk_while_young_collections_keep_coming():
+    """Not quiet (a young collection within `quiet` seconds): the frozen garbage waits."""
+    class Node:
+        pass
+
+    gcpolicy.install(quiet=0.3, growth=0.0)
+    try:
+        node = Node()
+        node.me = node
+        alive = weakref.ref(node)
+        gc.collect(1)
+        del node
+        deadline = time.monotonic() + 1
+        while time.monotonic() < deadline:
+            gc.collect(0)  # a busy process: young collections all the time
+            time.sleep(0.01)
+        assert alive() is not None
+    finally:
+        gcpolicy.uninstall()
+    gc.collect()
+    assert alive() is None
+
+
 def test_install_is_idempotent_and_uninstall_restores_defaults():
+    threads = threading.active_count()
     gcpolicy.install()
     gcpolicy.install()
-    assert sum(cb is gcpolicy._freeze_after_full_collection for cb in gc.callbacks) == 1
+    assert sum(getattr(cb, "__self__", None) is gcpolicy._installed for cb in gc.callbacks) == 1
+    assert threading.active_count() == threads + 1
     gcpolicy.uninstall()
     assert gc.get_freeze_count() == 0
-    assert gcpolicy._freeze_after_full_collection not in gc.callbacks
+    assert threading.active_count() == threads
+    assert gcpolicy._installed is None
