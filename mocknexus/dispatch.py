@@ -30,7 +30,7 @@ class Call:
     """One vendor request as the checks, the view, fault injection and the journal see it (what `g` was)."""
 
     __slots__ = ("app", "world", "request", "environ", "operation", "args", "length", "warnings", "body",
-                 "fault", "_raw")
+                 "parsed", "fault", "_raw")
 
     def __init__(self, app, world, request: VendorRequest, operation: str, args: dict):
         self.app, self.world, self.request, self.environ = app, world, request, request.environ
@@ -38,6 +38,7 @@ class Call:
         self.length = _content_length(self.environ)
         self.warnings: list[str] = []
         self.body = None  # the body as far as it was read and parsed, for the journal
+        self.parsed = None  # the body as a JSON object, once read_json has read one
         self.fault = None
         self._raw = None
 

@@ -49,9 +49,14 @@ class _Policy:
 
     def _watch(self) -> None:
         while not self.stopping.wait(self.quiet):
-            quiet = time.monotonic() - self.last_young >= self.quiet
-            if quiet and gc.get_freeze_count() > self.walked * (1 + self.growth):
-                self.walk_everything()
+            self.check(time.monotonic())
+
+    def check(self, now: float) -> bool:
+        """Walk everything if the process is quiet and the frozen heap has grown enough; True if it did."""
+        if now - self.last_young < self.quiet or gc.get_freeze_count() <= self.walked * (1 + self.growth):
+            return False
+        self.walk_everything()
+        return True
 
 
 _installed: _Policy | None = None

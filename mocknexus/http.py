@@ -17,7 +17,6 @@ from mocknexus.schemas.fields import json_kind
 from mocknexus.schemas.fixtures import problems
 
 _JSON = "application/json"
-PARSED = "mocknexus.parsed_body"  # environ key: (raw bytes, json.loads(raw bytes)), left by inject.py
 # A \uD800-\uDFFF escape: paired it is one character, alone it decodes to a str that cannot be encoded back.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
@@ -94,12 +93,14 @@ class HeaderList:
 
 def read_json(required: bool = False, what: str = "a JSON object", call=None):
     """The request body as a JSON object ({} when absent and not required); 400 for anything else.
-    `call`: the vendor request being served (dispatch.Call); admin views leave it out and use Flask's."""
+    `call`: the vendor request being served (dispatch.Call), which keeps the object once parsed (a fault
+    rule matching on externalId reads it before the view does); admin views leave it out and use Flask's."""
     if call is None:
-        state, req = g._get_current_object(), request._get_current_object()  # one context lookup each
-        raw = req.get_data(cache=True)
+        state, raw = g._get_current_object(), request.get_data(cache=True)  # one context lookup each
+    elif call.parsed is not None:
+        return call.parsed
     else:
-        state, req, raw = call, call.request, call.raw_body()
+        state, raw = call, call.raw_body()
     if not raw.strip():
         if required:
             raise BadRequest(f"The request body must be {what}")
@@ -110,21 +111,18 @@ def read_json(required: bool = False, what: str = "a JSON object", call=None):
         state.body = raw.decode("utf-8", "replace")
         raise BadRequest(f"The request body is not UTF-8 (byte {exc.start})") from None
     state.body = text
-    body = _parse(text, raw, req.environ.get(PARSED))
+    body = _parse(text)
     if _SURROGATE_ESCAPE.search(text):
         _refuse_lone_surrogates(body)
     state.body = body
     if not isinstance(body, dict):
         raise BadRequest(f"The request body must be {what}, not {json_kind(body)}")
+    if call is not None:
+        call.parsed = body
     return body
 
 
-def _parse(text: str, raw: bytes, parsed: tuple | None):
-    """json.loads(text), or what a fault rule's externalId check already parsed of these very bytes
-    (inject.py, json.loads(raw)): the same value unless a BOM or a NUL in the first two bytes makes
-    json.loads(bytes) read another encoding."""
-    if parsed is not None and parsed[0] is raw and not text.startswith("\ufeff") and b"\x00" not in raw[:2]:
-        return parsed[1]
+def _parse(text: str):
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

@@ -1,6 +1,5 @@
-"""Flask side of fault injection (§2.4): which fault a vendor request gets, and the answer it then gives."""
+"""Fault injection on a vendor request (§2.4): which fault it gets, and the answer it then gives."""
 
-import json
 import time
 from http import HTTPStatus
 
@@ -8,7 +7,7 @@ from flask import Response
 
 from mocknexus.errors import ApiError, InternalError, envelope
 from mocknexus.faults import WIRE, WIRE_KINDS, Fault
-from mocknexus.http import PARSED, json_response
+from mocknexus.http import json_response, read_json
 from mocknexus.schemas.faults import header_action
 
 HEADER = "X-Mocknexus-Fault"
@@ -105,7 +104,7 @@ class _Facts(dict):
 
 
 def _external_id(call) -> str | None:
-    args, req = call.args, call.request
+    args = call.args
     if "external_id" in args:
         return args["external_id"]
     if "interaction_id" in args:
@@ -114,9 +113,6 @@ def _external_id(call) -> str | None:
         except ApiError:
             return None
     try:  # createInteraction: the body's, if it has one (the view reports what is wrong with it, if anything)
-        raw = call.raw_body()
-        body = json.loads(raw)
-    except (ValueError, RecursionError):
+        return read_json(call=call).get("externalId")
+    except ApiError:
         return None
-    req.environ[PARSED] = (raw, body)  # read_json takes it from here rather than parse the body again
-    return body.get("externalId") if isinstance(body, dict) else None

@@ -72,26 +72,26 @@ def test_a_frozen_cycle_that_dies_is_collected_when_the_process_is_quiet():
 
 
 def test_no_walk_while_young_collections_keep_coming():
-    """Not quiet (a young collection within `quiet` seconds): the frozen garbage waits."""
+    """Not quiet (a young collection less than `quiet` seconds ago): the frozen garbage waits."""
     class Node:
         pass
 
-    gcpolicy.install(quiet=0.3, growth=0.0)
+    gcpolicy.install(quiet=3600, growth=0.0)  # the watcher thread never acts here: the test calls check()
     try:
+        policy = gcpolicy._installed
         node = Node()
         node.me = node
         alive = weakref.ref(node)
-        gc.collect(1)
+        gc.collect(1)  # frozen
         del node
-        deadline = time.monotonic() + 1
-        while time.monotonic() < deadline:
-            gc.collect(0)  # a busy process: young collections all the time
-            time.sleep(0.01)
+        gc.collect(0)  # a young collection: now
+        assert not policy.check(time.monotonic() + 3599)
         assert alive() is not None
+        assert policy.check(time.monotonic() + 3600)
+        assert alive() is None
+        assert not policy.check(time.monotonic() + 7200)  # nothing new frozen since: no walk
     finally:
         gcpolicy.uninstall()
-    gc.collect()
-    assert alive() is None
 
 
 def test_install_is_idempotent_and_uninstall_restores_defaults():
