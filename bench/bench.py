@@ -10,6 +10,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -59,7 +60,7 @@ class Server:
         self.log = tempfile.NamedTemporaryFile("w+", prefix=f"bench-{name.split()[0]}-", suffix=".log")
         self.started = time.perf_counter()
         self.proc = subprocess.Popen(["taskset", "-c", "0", *argv], cwd=ROOT, stdout=self.log,
-                                     stderr=subprocess.STDOUT)
+                                     stderr=subprocess.STDOUT, start_new_session=True)
         self.url = self._wait()
 
     def _wait(self, timeout: float = 120) -> str:
@@ -75,7 +76,15 @@ class Server:
         self.stop()
         sys.exit(f"bench: {self.name} did not start:\n{Path(self.log.name).read_text()[-2000:]}")
 
+    def pause(self) -> None:
+        """SIGSTOP the server (and any process it started) while another one is measured on its core."""
+        os.killpg(self.proc.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        os.killpg(self.proc.pid, signal.SIGCONT)
+
     def stop(self) -> None:
+        self.resume()
         self.proc.terminate()
         try:
             self.proc.wait(10)
@@ -197,10 +206,13 @@ def big_fixture() -> str:
 
 def run_all(servers: dict, seconds: int, rounds: int) -> dict:
     """Round by round, scenario by scenario, each server in turn, so that a noisy neighbour on the machine
-    hits them alike; each cell is then the median of its rounds (rps, p50 and p99 each on its own)."""
+    hits them alike; each cell is then the median of its rounds (rps, p50 and p99 each on its own).
+    Only the server being measured runs: the others are stopped (SIGSTOP), so that their timers and
+    background work (Prism's, a mocknexus walking its heap while idle) do not take core 0 from it."""
     refs = {name: seed(server.url, "s") for name, server in servers.items()}
     for name, server in servers.items():  # not measured: the first run of each server pays for warming up
         wrk(server.url, "get", 16, WARMUP, refs[name][0], record=False)
+        server.pause()
     runs: dict = {name: {} for name in servers}  # name -> conns -> scenario -> [result per round]
     for round_no in range(1, rounds + 1):
         for conns in (16, 1):
@@ -211,7 +223,11 @@ def run_all(servers: dict, seconds: int, rounds: int) -> dict:
                     cells = runs[name].setdefault(conns, {})
                     made = {key: results[-1] for key, results in cells.items() if len(results) == round_no}
                     script, args = scenario_args(scenario, conns, refs[name], made, f"{conns}r{round_no}")
-                    cells.setdefault(scenario, []).append(wrk(server.url, script, conns, seconds, *args))
+                    server.resume()
+                    try:
+                        cells.setdefault(scenario, []).append(wrk(server.url, script, conns, seconds, *args))
+                    finally:
+                        server.pause()
                 print(f"bench: round {round_no}/{rounds}, {scenario} at {conns} connections: "
                       + ", ".join(f"{n} {runs[n][conns][scenario][-1]['rps']:,.0f}/s" for n in servers
                                   if scenario in runs[n].get(conns, {})), flush=True)
@@ -271,8 +287,9 @@ def write_results(results: dict, columns: list[str], startup: dict, seconds: int
     lines = [
         "# mocknexus benchmark", "",
         f"Written by `make bench` (bench/bench.py) on {datetime.now(UTC):%Y-%m-%d %H:%M UTC}; "
-        f"{os.cpu_count()} cores ({platform.processor() or platform.machine()}), servers pinned to core 0, "
-        f"wrk to core 1; waitress with {THREADS} threads for every Python server; {seconds} s per run, "
+        f"{os.cpu_count()} cores ({platform.processor() or platform.machine()}), servers pinned to core 0 "
+        "(the one being measured runs, the others are stopped with SIGSTOP), wrk to core 1; "
+        f"waitress with {THREADS} threads for every Python server; {seconds} s per run, "
         f"{rounds} rounds, each cell the median of its rounds. "
         f"Load average at the end: {os.getloadavg()[0]:.1f} (above ~2, other processes shared the cores: "
         "p99 then measures the scheduler more than the server).", "",

@@ -15,20 +15,21 @@ The price: a reference cycle that is still alive at a middle collection and dies
 by the automatic collections (the admin API's Flask requests make such cycles, e.g. an exception's
 traceback, when a collection falls inside one). So a watcher thread walks everything once more (unfreeze,
 full collection, freeze) when the frozen heap has grown by a quarter since the last such walk and the
-process is quiet (no young collection for `quiet` seconds, so no request is kept waiting by it). Under
+process is quiet (no young collection in the last `quiet` seconds, checked twice in a row: a process
+that was stopped and resumed looks quiet at the first check), so no request is kept waiting by it. Under
 unbroken load the walk waits; what it would free is small (~0.1 object per admin request measured).
 This is a process-level choice for the server we own; MockNexus does not install it in a test process.
 """
 
 import gc
 import threading
-import time
 
 
 class _Policy:
     def __init__(self, quiet: float, growth: float):
         self.quiet, self.growth = quiet, growth
-        self.last_young = time.monotonic()
+        self.young = 0  # young collections so far
+        self.seen = -1  # ... at the previous check
         self.walked = gc.get_freeze_count()  # the frozen heap's size after the last walk of everything
         self.stopping = threading.Event()
         self.watcher = threading.Thread(target=self._watch, name="mocknexus-gc", daemon=True)
@@ -37,7 +38,7 @@ class _Policy:
         if phase != "stop":
             return
         if info["generation"] == 0:
-            self.last_young = time.monotonic()
+            self.young += 1
         else:
             gc.freeze()
 
@@ -49,11 +50,13 @@ class _Policy:
 
     def _watch(self) -> None:
         while not self.stopping.wait(self.quiet):
-            self.check(time.monotonic())
+            self.check()
 
-    def check(self, now: float) -> bool:
-        """Walk everything if the process is quiet and the frozen heap has grown enough; True if it did."""
-        if now - self.last_young < self.quiet or gc.get_freeze_count() <= self.walked * (1 + self.growth):
+    def check(self) -> bool:
+        """Walk everything if no young collection happened since the previous check and the frozen heap has
+        grown enough; True if it did."""
+        quiet, self.seen = self.young == self.seen, self.young
+        if not quiet or gc.get_freeze_count() <= self.walked * (1 + self.growth):
             return False
         self.walk_everything()
         return True
