@@ -1,4 +1,4 @@
-"""create_app(): the Flask app with both blueprints, the namespace dispatch and the one error handler."""
+"""create_app(): the Flask app with its blueprints, the namespace and vendor dispatch, and the error handler."""
 
 import functools
 

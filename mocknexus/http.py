@@ -29,8 +29,9 @@ _OK_HEAD, _OK_TAIL = '{"status": {"code": 0, "message": "OK"}, "data": ', "}"
 
 
 def json_response(payload, status: int = 200, headers=None):
-    """Encode once, with no key sorting or pretty-printing: this is on every request's path."""
-    return _respond(_encode(payload), status, headers)
+    """A Flask-side JSON answer (admin, /openapi.json, unrouted paths), encoded once, no sorting or indent."""
+    # content_type, not mimetype: werkzeug would work out (again, per response) that JSON takes no charset.
+    return Response(_encode(payload), status, headers, content_type=_JSON)
 
 
 def ok(payload):
@@ -41,11 +42,6 @@ def ok(payload):
 def reply(payload, status: int = 200, headers=None):
     """json_response for the vendor fast path (dispatch.py)."""
     return Reply(_encode(payload), status, headers)
-
-
-def _respond(text: str, status: int, headers):
-    # content_type, not mimetype: werkzeug would work out (again, per response) that JSON takes no charset.
-    return Response(text, status, headers, content_type=_JSON)
 
 
 class Reply:
