@@ -6,6 +6,7 @@ from flask import Flask, current_app, g, request
 from flask.sessions import NullSession, SessionInterface
 
 from mocknexus import admin, api, openapi
+from mocknexus.accesslog import ACCESS_LOG, AccessLog
 from mocknexus.clock import Clock
 from mocknexus.config import ServerConfig
 from mocknexus.dispatch import VendorDispatch
@@ -33,11 +34,12 @@ def create_app(config: ServerConfig | None = None, fixtures: FixtureSet | None =
     app.extensions["mocknexus"] = Worlds(fixtures.with_api_keys(config.api_keys), config)
     app.extensions["mocknexus.config"] = config
     app.extensions["mocknexus.errors"] = []  # unexpected exceptions, for whoever runs the server to re-raise
+    app.extensions[ACCESS_LOG] = AccessLog() if config.access_log else None
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(openapi.bp)  # GET /openapi.json: neither vendor nor admin, so never journaled
     app.before_request(functools.partial(_choose_world, app.extensions["mocknexus"]))
-    app.after_request(functools.partial(_trace_and_log, config))
+    app.after_request(functools.partial(_trace_and_log, app.extensions[ACCESS_LOG]))
     app.session_interface = _NoSessions()
     app.register_error_handler(Exception, _render_error)
     app.wsgi_app = NamespaceMiddleware(VendorDispatch(app, app.wsgi_app))
@@ -60,8 +62,8 @@ class _NoSessions(SessionInterface):
         return None
 
 
-def _trace_and_log(config: ServerConfig, response):
-    return trace_and_log(config.access_log, request._get_current_object(), response)
+def _trace_and_log(access_log: AccessLog | None, response):
+    return trace_and_log(access_log, request._get_current_object(), response)
 
 
 def _render_error(error: Exception):

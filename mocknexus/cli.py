@@ -77,6 +77,7 @@ def serve(config: ServerConfig, out=None) -> int:
     """Load, bind, print the listening line, serve until SIGTERM/SIGINT."""
     out = out or sys.stdout  # looked up now, not at import: tests and embedders swap sys.stdout
     from mocknexus import gcpolicy
+    from mocknexus.accesslog import ACCESS_LOG
     from mocknexus.app import create_app
     from mocknexus.fixtures import FixtureError
     from mocknexus.server import ServerError, make_server, run_until_stopped
@@ -103,6 +104,7 @@ def serve(config: ServerConfig, out=None) -> int:
     print(f"mocknexus listening on http://{f'[{host}]' if ':' in host else host}:{server.effective_port}",
           file=out, flush=True)
     run_until_stopped(server, stopping)
+    app.extensions[ACCESS_LOG].flush()  # the lines of the last tenth of a second (accesslog.py)
     if stopping.is_set():
         # Every socket is closed and nothing else needs cleaning up: skip the interpreter's teardown, which
         # on a busy machine alone can take most of the one second §4 allows between SIGTERM and exit.

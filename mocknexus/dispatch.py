@@ -6,6 +6,7 @@ from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntity
 from werkzeug.sansio.utils import get_content_length
 
 from mocknexus import api
+from mocknexus.accesslog import ACCESS_LOG
 from mocknexus.http import render_error, reply, trace_and_log, wsgi_text
 
 
@@ -79,7 +80,7 @@ class VendorDispatch:
     def __init__(self, app, flask_wsgi_app):
         self.app, self.next = app, flask_wsgi_app
         self.worlds = app.extensions["mocknexus"]
-        self.access_log = app.extensions["mocknexus.config"].access_log
+        self.access_log = app.extensions[ACCESS_LOG]
         self._routes = None  # bound on first use: blueprints may still be registered after this is made
 
     def __call__(self, environ, start_response):

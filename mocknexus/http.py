@@ -4,7 +4,6 @@ import json
 import os
 import re
 import sys
-import time
 import traceback
 
 from flask import Response, g, request
@@ -185,35 +184,15 @@ TRACE_HEADER = "X-B3-TraceId"
 _TRACE_KEY = "HTTP_" + TRACE_HEADER.upper().replace("-", "_")
 
 
-def trace_and_log(access_log: bool, req, response):
-    """Every response: the caller's trace id echoed (or a new one), and one access-log line when asked."""
+def trace_and_log(access_log, req, response):
+    """Every response: the caller's trace id echoed (or a new one), and its line in the access log, if any."""
     trace = req.environ.get(_TRACE_KEY)  # = req.headers.get(TRACE_HEADER), without the EnvironHeaders
     response.headers[TRACE_HEADER] = header_safe(trace) if trace else os.urandom(8).hex()  # 16 hex digits
-    if access_log:
-        sys.stdout.write(f'{req.remote_addr} - [{_log_time()}] '
-                         f'"{req.method} {header_safe(_full_path(req))}" {response.status_code}\n')
-        sys.stdout.flush()
+    if access_log is not None:
+        access_log.request(req, response.status_code)
     return response
-
-
-def _full_path(req) -> str:
-    """The path and query as sent; not werkzeug's full_path, which fails on a query that is not UTF-8."""
-    query = req.environ.get("QUERY_STRING")
-    return f"{req.path}?{wsgi_text(query)}" if query else req.path
 
 
 def wsgi_text(value: str) -> str:
     """A WSGI environ string (bytes as latin-1, PEP 3333) as the UTF-8 text it carries, as werkzeug reads it."""
     return value.encode("latin1").decode(errors="replace")
-
-
-_stamp: tuple[int, str] = (-1, "")
-
-
-def _log_time() -> str:
-    """time.strftime of the access log, formatted once per second (under load, many lines share it)."""
-    global _stamp
-    now = int(time.time())
-    if _stamp[0] != now:
-        _stamp = (now, time.strftime("%d/%b/%Y %H:%M:%S", time.localtime(now)))
-    return _stamp[1]

@@ -160,10 +160,14 @@ def test_a_real_serve_process_logs_requests_and_stops_on_sigterm():
         assert select.select([proc.stdout], [], [], 10)[0], "no access-log line"
         log = proc.stdout.readline()
         assert '"GET /nexus/v3/openmedia/crm-tasks/interactions/ext_ticket-42" 200' in log, log
+        for n in range(5):  # then SIGTERM at once: lines not yet written out are written before the exit
+            requests.get(f"{root}{BASE}/crm-tasks/interactions/ext_last-{n}", headers=KEY, timeout=10)
         started = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=5) == 0
         assert time.monotonic() - started < 1.0
+        rest = proc.stdout.read()
+        assert [f"ext_last-{n}" in rest for n in range(5)] == [True] * 5, rest
         assert "Traceback" not in proc.stderr.read()
     finally:
         if proc.poll() is None:
