@@ -15,31 +15,32 @@ The price: a reference cycle that is still alive at a middle collection and dies
 by the automatic collections (the admin API's Flask requests make such cycles, e.g. an exception's
 traceback, when a collection falls inside one). So a watcher thread walks everything once more (unfreeze,
 full collection, freeze) when the frozen heap has grown by a quarter since the last such walk and the
-process is quiet (no young collection in the last `quiet` seconds, checked twice in a row: a process
-that was stopped and resumed looks quiet at the first check), so no request is kept waiting by it. Under
-unbroken load the walk waits; what it would free is small (~0.1 object per admin request measured).
+process is quiet: it used under 2% of a CPU in each of the last two periods of `quiet` seconds (twice,
+because a process that was stopped and is resumed looks quiet over the period it was stopped), so no
+request is kept waiting by it. (Young collections are no sign of work: a steady update load, whose
+journal records replace as many old ones, allocates nothing net and triggers none.) Under unbroken load
+the walk waits; what it would free is small (~0.1 object per admin request measured).
 This is a process-level choice for the server we own; MockNexus does not install it in a test process.
 """
 
 import gc
 import threading
+import time
+
+BUSY = 0.02  # a process that used more than this share of a CPU over a period is not quiet
 
 
 class _Policy:
-    def __init__(self, quiet: float, growth: float):
-        self.quiet, self.growth = quiet, growth
-        self.young = 0  # young collections so far
-        self.seen = -1  # ... at the previous check
+    def __init__(self, quiet: float, growth: float, cpu_clock=time.process_time):
+        self.quiet, self.growth, self.cpu_clock = quiet, growth, cpu_clock
+        self.cpu = cpu_clock()  # CPU time at the previous check
+        self.was_quiet = False  # the previous period's verdict
         self.walked = gc.get_freeze_count()  # the frozen heap's size after the last walk of everything
         self.stopping = threading.Event()
         self.watcher = threading.Thread(target=self._watch, name="mocknexus-gc", daemon=True)
 
     def on_collection(self, phase: str, info: dict) -> None:
-        if phase != "stop":
-            return
-        if info["generation"] == 0:
-            self.young += 1
-        else:
+        if phase == "stop" and info["generation"] > 0:
             gc.freeze()
 
     def walk_everything(self) -> None:
@@ -47,16 +48,19 @@ class _Policy:
         gc.collect()
         gc.freeze()
         self.walked = gc.get_freeze_count()
+        self.cpu = self.cpu_clock()  # the walk's own CPU is no sign of requests
 
     def _watch(self) -> None:
         while not self.stopping.wait(self.quiet):
             self.check()
 
     def check(self) -> bool:
-        """Walk everything if no young collection happened since the previous check and the frozen heap has
-        grown enough; True if it did."""
-        quiet, self.seen = self.young == self.seen, self.young
-        if not quiet or gc.get_freeze_count() <= self.walked * (1 + self.growth):
+        """Walk everything if this period and the previous one were quiet and the frozen heap has grown
+        enough; True if it did. Called every `quiet` seconds."""
+        cpu = self.cpu_clock()
+        quiet = cpu - self.cpu < BUSY * self.quiet
+        self.cpu, both_quiet, self.was_quiet = cpu, quiet and self.was_quiet, quiet
+        if not both_quiet or gc.get_freeze_count() <= self.walked * (1 + self.growth):
             return False
         self.walk_everything()
         return True
@@ -65,7 +69,7 @@ class _Policy:
 _installed: _Policy | None = None
 
 
-def install(quiet: float = 1.0, growth: float = 0.25) -> None:
+def install(quiet: float = 1.0, growth: float = 0.25, cpu_clock=time.process_time) -> None:
     """Collect once, freeze the start-up heap, keep freezing what survives the middle generation, and walk
     everything again when quiet (see the module docstring). Idempotent."""
     global _installed
@@ -73,7 +77,7 @@ def install(quiet: float = 1.0, growth: float = 0.25) -> None:
         return
     gc.collect()
     gc.freeze()
-    _installed = _Policy(quiet, growth)
+    _installed = _Policy(quiet, growth, cpu_clock)
     gc.callbacks.append(_installed.on_collection)
     _installed.watcher.start()
 

@@ -71,13 +71,14 @@ def test_a_frozen_cycle_that_dies_is_collected_when_the_process_is_quiet():
         gcpolicy.uninstall()
 
 
-def test_quiet_means_no_young_collection_between_two_checks():
-    """A young collection since the previous check (a busy process), or no previous check (just resumed,
-    perhaps after a SIGSTOP): no walk; the frozen garbage waits for the next quiet check."""
+def test_quiet_means_two_periods_in_a_row_with_almost_no_cpu_used():
+    """A busy period (CPU used), or a quiet one after a busy one or none (a process just resumed after a
+    SIGSTOP looks quiet over the time it was stopped): no walk; the frozen garbage waits."""
     class Node:
         pass
 
-    gcpolicy.install(quiet=3600, growth=0.0)  # the watcher thread never acts here: the test calls check()
+    cpu = [0.0]
+    gcpolicy.install(quiet=3600, growth=0.0, cpu_clock=lambda: cpu[0])  # the watcher never acts here
     try:
         policy = gcpolicy._installed
         node = Node()
@@ -85,11 +86,12 @@ def test_quiet_means_no_young_collection_between_two_checks():
         alive = weakref.ref(node)
         gc.collect(1)  # frozen
         del node
-        assert not policy.check()  # the first check has nothing to compare with
-        gc.collect(0)
-        assert not policy.check()  # a young collection since
+        assert not policy.check()  # quiet, but the first period: nothing before it to go by
+        cpu[0] += 0.5 * 3600
+        assert not policy.check()  # busy (half a CPU)
+        assert not policy.check()  # quiet after busy
         assert alive() is not None
-        assert policy.check()  # none since: quiet
+        assert policy.check()  # quiet twice: walk
         assert alive() is None
     finally:
         gcpolicy.uninstall()
