@@ -357,7 +357,7 @@ def test_the_header_does_not_fault_admin_routes(header_client):
 def test_with_no_rules_a_request_costs_one_check_and_nothing_else(client, monkeypatch):
     """The fast path: no rule, no header faults → inject.choose (facts, locks, header parsing) never runs."""
     calls = []
-    monkeypatch.setattr("mocknexus.inject.choose", calls.append)  # records the world, answers "no fault"
+    monkeypatch.setattr("mocknexus.inject.choose", calls.append)  # records the call, answers "no fault"
     assert_ok(client.get(TICKET, headers=KEY))
     assert calls == []
     add(client, {"match": {"service": "nowhere"}, "action": {"status": 503}})
