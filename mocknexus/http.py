@@ -1,7 +1,7 @@
 """Request and response helpers shared by the blueprints and the vendor dispatcher: JSON in, envelopes out."""
 
 import json
-import os
+import random
 import re
 import sys
 import traceback
@@ -187,7 +187,8 @@ _TRACE_KEY = "HTTP_" + TRACE_HEADER.upper().replace("-", "_")
 def trace_and_log(access_log, req, response):
     """Every response: the caller's trace id echoed (or a new one), and its line in the access log, if any."""
     trace = req.environ.get(_TRACE_KEY)  # = req.headers.get(TRACE_HEADER), without the EnvironHeaders
-    response.headers[TRACE_HEADER] = header_safe(trace) if trace else os.urandom(8).hex()  # 16 hex digits
+    # 16 hex digits; not os.urandom, which gives up the GIL mid-answer (ids.py says why that matters)
+    response.headers[TRACE_HEADER] = header_safe(trace) if trace else f"{random.getrandbits(64):016x}"
     if access_log is not None:
         access_log.request(req, response.status_code)
     return response

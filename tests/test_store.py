@@ -1,5 +1,6 @@
 """InteractionStore without Flask: create/get/stop/update rules, externalId bookkeeping, ids, bulk load."""
 
+import random
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -9,7 +10,7 @@ import pytest
 from mocknexus.clock import Clock
 from mocknexus.config import WorldSettings
 from mocknexus.errors import BadRequest, Conflict, NotFound
-from mocknexus.ids import IdFactory
+from mocknexus.ids import IdFactory, uuid4_text
 from mocknexus.models import Interaction, Service
 from mocknexus.store import InteractionStore
 
@@ -184,7 +185,7 @@ def test_concurrent_creates_with_one_external_id_give_one_winner(store):
 
 
 def test_unseeded_ids_are_random_rfc_uuid4s():
-    """ids.random_uuid4 sets the version and variant bits by hand: uuid.UUID must read them back as such."""
+    """ids.uuid4_text sets the version and variant bits by hand: uuid.UUID must read them back as such."""
     ids = IdFactory()
     made = [ids.new("uuid") for _ in range(2000)]
     assert len(set(made)) == len(made)
@@ -194,3 +195,8 @@ def test_unseeded_ids_are_random_rfc_uuid4s():
     # every variant nibble (8, 9, a, b) and every hex digit occur: nothing is fixed but the version and variant bits
     assert {text[19] for text in made} == set("89ab")
     assert set("".join(text[:8] for text in made)) == set("0123456789abcdef")
+
+
+def test_uuid4_text_is_what_uuid_writes_so_seeded_sequences_are_unchanged():
+    for bits in [0, 2**128 - 1, *(random.Random(3).getrandbits(128) for _ in range(2000))]:
+        assert uuid4_text(bits) == str(uuid.UUID(int=bits, version=4))
