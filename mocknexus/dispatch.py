@@ -81,7 +81,7 @@ class VendorDispatch:
         self.app, self.next = app, flask_wsgi_app
         self.worlds = app.extensions["mocknexus"]
         self.access_log = app.extensions[ACCESS_LOG]
-        self._routes = None  # bound on first use: blueprints may still be registered after this is made
+        self.routes = VendorRoutes(app.url_map)  # made last in create_app: every blueprint is registered
 
     def __call__(self, environ, start_response):
         req = VendorRequest(environ)
@@ -92,12 +92,6 @@ class VendorDispatch:
         except HTTPException:  # 404, 405: Flask answers and journals them
             return self.next(environ, start_response)
         return self.serve(req, endpoint, args)(environ, start_response)
-
-    @property
-    def routes(self) -> "VendorRoutes":
-        if self._routes is None:
-            self._routes = VendorRoutes(self.app.url_map)
-        return self._routes
 
     def serve(self, req: VendorRequest, endpoint: str, args: dict):
         try:
