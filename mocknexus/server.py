@@ -8,6 +8,7 @@ from os import PathLike
 from waitress import wasyncore
 from waitress.server import BaseWSGIServer, create_server
 from waitress.task import ThreadedTaskDispatcher
+from waitress.utilities import queue_logger
 
 from mocknexus import wire
 from mocknexus.app import create_app
@@ -43,16 +44,40 @@ def make_server(app, config: ServerConfig):
 
 class _Workers(ThreadedTaskDispatcher):
     """waitress's worker pool, keeping its threads so MockNexus.stop() can join them (shutdown() returns
-    while they are still ending)."""
+    while they are still ending), and saying that requests wait for a thread at most every 10 s."""
 
     def __init__(self):
         super().__init__()
         self.started: list[threading.Thread] = []
+        self.queue_logger = QueueWarnings(queue_logger)
 
     def start_new_thread(self, target, thread_no):
         thread = threading.Thread(target=target, args=(thread_no,), name=f"mocknexus-worker-{thread_no}", daemon=True)
         self.started.append(thread)
         thread.start()
+
+
+class QueueWarnings:
+    """waitress warns "Task queue depth is N" each time a request has to wait for a free worker thread: under
+    a load test, for one request in ten or more, each a log record and a write to stderr made while waitress
+    holds its task-queue lock, which the workers wait for (it cost the benchmark ~5% of requests/s). This
+    says the same in one line at most every `interval` seconds, with how many waited."""
+
+    def __init__(self, logger, interval: float = 10.0, clock=time.monotonic):
+        self.logger, self.interval, self.clock = logger, interval, clock
+        self.waited = self.deepest = 0
+        self.quiet_until = float("-inf")
+
+    def warning(self, message: str, depth: int) -> None:
+        """Called as waitress calls its queue logger, always under its task-queue lock."""
+        self.waited += 1
+        self.deepest = max(self.deepest, depth)
+        now = self.clock()
+        if now >= self.quiet_until:
+            self.logger.warning("%d request(s) waited for a free worker thread, up to %d at once (said at most every "
+                                "%g s; --threads sets how many)", self.waited, self.deepest, self.interval)
+            self.waited = self.deepest = 0
+            self.quiet_until = now + self.interval
 
 
 # Seconds in-flight requests get after SIGTERM to be answered. With the 0.1 s it takes to notice the signal,

@@ -52,7 +52,16 @@ class FaultTask(WSGITask):
     def write(self, data):
         fault = self.wire.fault
         if fault is None:
-            return super().write(data)
+            if self.wrote_header or not self._whole(data):
+                return super().write(data)
+            # The status line, the headers and the body in one send. waitress sends the headers and each body
+            # chunk as they come, each send a system call that gives up the GIL: between the two, other
+            # requests' threads ran first and this answer's body waited (a tail-latency cost under load).
+            head = self.build_response_header()
+            self.wrote_header = True
+            self.content_bytes_written = len(data)
+            self.channel.write_soon(head + data)
+            return None
         if fault == "reset":
             self.content_bytes_written += len(data)  # nothing reaches the client, and waitress need not warn
             return None
@@ -60,6 +69,11 @@ class FaultTask(WSGITask):
         super().write(data[:keep])  # the first call sends the status line and headers too
         self.content_bytes_written += len(data) - len(data[:keep])
         return None
+
+    def _whole(self, data) -> bool:
+        """Is `data` the whole body its Content-Length promised, in a response that has a body?"""
+        return bool(data) and self.complete and self.content_length == len(data) and self.has_body \
+            and not self.chunked_response
 
     def finish(self):
         fault = self.wire.fault

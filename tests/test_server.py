@@ -5,12 +5,14 @@ import os
 import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 
 from mocknexus import MockNexus
-from mocknexus.server import ServerError
+from mocknexus.server import QueueWarnings, ServerError
+from mocknexus.wire import FaultChannel
 from tests.conftest import FIXTURES, KEY, assert_ok
 
 
@@ -146,3 +148,55 @@ def test_drop_namespace_in_process():
         assert nexus.drop_namespace("gone-soon") is False
         names = requests.get(nexus.root + "/__admin/namespaces", timeout=5).json()["namespaces"]
         assert [n["name"] for n in names] == ["default"]
+
+
+def test_queue_warnings_say_it_once_per_interval_with_the_count():
+    said, now = [], [100.0]
+    warnings = QueueWarnings(FakeLogger(said), interval=10.0, clock=lambda: now[0])
+    warnings.warning("Task queue depth is %d", 1)  # the first is said at once
+    for depth in (3, 7, 2):
+        warnings.warning("Task queue depth is %d", depth)
+    now[0] += 9.9
+    warnings.warning("Task queue depth is %d", 1)
+    assert [args[:2] for args in said] == [(1, 1)]
+    now[0] += 0.1
+    warnings.warning("Task queue depth is %d", 4)
+    assert [args[:2] for args in said] == [(1, 1), (5, 7)]  # the four held back and this one; the deepest
+
+
+class FakeLogger:
+    def __init__(self, said: list):
+        self.said = said
+
+    def warning(self, message, *args):
+        assert message % args  # formats
+        self.said.append(args)
+
+
+def test_requests_waiting_for_a_thread_are_reported_once(caplog):
+    """waitress would warn for each of the seven requests queued behind the one held by the delay."""
+    with MockNexus(fixtures=[str(FIXTURES)], port=0, threads=1) as nexus:
+        url = f"{nexus.url}/openmedia/crm-tasks/interactions/ext_ticket-42"
+        rule = {"match": {"path": "ext_ticket-42$"}, "action": {"delay_ms": 300}, "times": 1}
+        assert requests.post(nexus.root + "/__admin/faults", json=rule, timeout=5).status_code == 200
+        with ThreadPoolExecutor(8) as pool:
+            assert set(pool.map(lambda _: get(url).status_code, range(8))) == {200}
+    lines = [r.getMessage() for r in caplog.records if r.name == "waitress.queue"]
+    assert len(lines) == 1 and "waited for a free worker thread" in lines[0], lines
+
+
+def test_an_answer_goes_out_in_one_write(live_server, monkeypatch):
+    """Status line, headers and body in one send (wire.FaultTask.write): not headers, then body."""
+    writes = []
+    original = FaultChannel.write_soon
+    monkeypatch.setattr(FaultChannel, "write_soon", lambda self, data: writes.append(data) or original(self, data))
+    for path, status in [("ext_ticket-42", 200), ("ext_no-such", 404)]:
+        writes.clear()
+        response = get(f"{live_server.url}/openmedia/crm-tasks/interactions/{path}")
+        assert response.status_code == status
+        assert len(writes) == 1
+        assert writes[0].startswith(f"HTTP/1.1 {status} ".encode()) and writes[0].endswith(response.content)
+    writes.clear()
+    head = requests.head(f"{live_server.url}/openmedia/crm-tasks/interactions/ext_ticket-42", headers=KEY, timeout=5)
+    assert head.status_code == 200 and head.content == b"" and int(head.headers["Content-Length"]) > 0
+    assert len(writes) == 1 and writes[0].endswith(b"\r\n\r\n")  # headers only
