@@ -325,6 +325,10 @@ def main(argv=None) -> int:
         plan.append(("bare WSGI", lambda: Server("bare WSGI", [python, "bench/baseline_wsgi.py", *threads])))
     if args.only != "mocknexus":
         plan.append(("Flask (minimal)", lambda: Server("Flask", [python, "bench/baseline_flask.py", *threads])))
+        note("The baselines run on waitress as it comes (create_server), as a minimal app would: it sends an "
+             "answer's headers and body in two sends, and logs 'Task queue depth is N' to stderr for every "
+             "request that waits for a thread. mocknexus's server sends each answer in one and says the latter "
+             "at most every 10 s (wire.py, server.py).")
     if args.only != "baselines":
         plan.append(("mocknexus", lambda: mocknexus("mocknexus")))
         if not args.no_big:
