@@ -60,7 +60,7 @@ class _Workers(ThreadedTaskDispatcher):
 class QueueWarnings:
     """waitress warns "Task queue depth is N" each time a request has to wait for a free worker thread: under
     a load test, for one request in ten or more, each a log record and a write to stderr made while waitress
-    holds its task-queue lock, which the workers wait for (it cost the benchmark ~5% of requests/s). This
+    holds its task-queue lock, which the workers wait for (2-4% of the benchmark's requests/s). This
     says the same in one line at most every `interval` seconds, with how many waited."""
 
     def __init__(self, logger, interval: float = 10.0, clock=time.monotonic):
