@@ -48,7 +48,7 @@ class Server:
     """`mocknexus serve` as a child process, its access log drained (and dropped) by a thread."""
 
     def __init__(self, threads: int):
-        self.log = tempfile.TemporaryFile("w+")  # stderr: waitress's queue-depth notes, and any traceback
+        self.log = tempfile.TemporaryFile("w+")  # stderr: the queue notes, and any traceback
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "mocknexus", "serve", "--port", "0", "--fixtures", str(ROOT / "fixtures"),
              "--threads", str(threads), "--max-namespaces", str(MAX_NAMESPACES)],
@@ -81,9 +81,9 @@ class Server:
         return self.proc.wait(10)
 
     def stderr(self) -> list[str]:
-        """What the server wrote to stderr, without waitress's notes that requests queued for a worker."""
+        """What the server wrote to stderr, without its notes that requests waited for a worker (server.py)."""
         self.log.seek(0)
-        return [line for line in self.log.read().splitlines() if not line.startswith("Task queue depth")]
+        return [line for line in self.log.read().splitlines() if "waited for a free worker thread" not in line]
 
 
 class Tally:
