@@ -72,7 +72,7 @@ def journal(call, response):
     status = response.status_code if fault is None else fault.status_sent(response.status_code)
     body = call.body if call.body is not None else _unread_body(call.world, call.length, call.raw_body)
     _record(call.world, call.request, call.operation, call.args.get("service"), body, status,
-            list(call.warnings), fault and fault.rule_id)
+            call.warnings, fault and fault.rule_id)
     return response
 
 

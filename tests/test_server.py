@@ -150,6 +150,15 @@ def test_drop_namespace_in_process():
         assert [n["name"] for n in names] == ["default"]
 
 
+class FakeLogger:
+    def __init__(self, said: list):
+        self.said = said
+
+    def warning(self, message, *args):
+        assert message % args  # formats
+        self.said.append(args)
+
+
 def test_queue_warnings_say_it_once_per_interval_with_the_count():
     said, now = [], [100.0]
     warnings = QueueWarnings(FakeLogger(said), interval=10.0, clock=lambda: now[0])
@@ -162,15 +171,6 @@ def test_queue_warnings_say_it_once_per_interval_with_the_count():
     now[0] += 0.1
     warnings.warning("Task queue depth is %d", 4)
     assert [args[:2] for args in said] == [(1, 1), (5, 7)]  # the four held back and this one; the deepest
-
-
-class FakeLogger:
-    def __init__(self, said: list):
-        self.said = said
-
-    def warning(self, message, *args):
-        assert message % args  # formats
-        self.said.append(args)
 
 
 def test_requests_waiting_for_a_thread_are_reported_once(caplog):
