@@ -12,10 +12,10 @@ from pathlib import Path
 
 import requests
 
-from mocknexus.app import create_app
-from mocknexus.config import ServerConfig
-from mocknexus.reaper import REAPER
-from mocknexus.server import MockNexus
+from mocknexus.core.config import ServerConfig
+from mocknexus.serving.server import MockNexus
+from mocknexus.state.reaper import REAPER
+from mocknexus.web.app import create_app
 
 FIXTURES = str(Path(__file__).resolve().parent.parent / "fixtures")
 KEY = {"x-api-key": "bench"}

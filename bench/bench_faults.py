@@ -6,9 +6,9 @@ import sys
 import time
 from pathlib import Path
 
-from mocknexus.app import create_app
-from mocknexus.config import ServerConfig
-from mocknexus.faults import FaultRegistry
+from mocknexus.core.config import ServerConfig
+from mocknexus.state.faults import FaultRegistry
+from mocknexus.web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "/nexus/v3/openmedia/crm-tasks/interactions"

@@ -24,10 +24,11 @@ def make_app(name: str):
         from baseline_wsgi import create_app
 
         return create_app()
-    from mocknexus.app import create_app
-    from mocknexus.config import ServerConfig
+    from mocknexus.core.config import ServerConfig
+    from mocknexus.serving.accesslog import AccessLog
+    from mocknexus.web.app import create_app
 
-    return create_app(ServerConfig(fixtures=[str(ROOT / "fixtures")], access_log=True))
+    return create_app(ServerConfig(fixtures=[str(ROOT / "fixtures")]), access_log=AccessLog())
 
 
 def environ(method: str, path: str, body: bytes = b"") -> dict:

@@ -125,7 +125,7 @@ def gc_pauses(nexus) -> None:
     """What a full collection costs with the store full, without and with the serve process's policy."""
     import gc
 
-    from mocknexus import gcpolicy
+    from mocknexus.serving import gcpolicy
 
     began = time.perf_counter()
     gc.collect()

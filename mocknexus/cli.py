@@ -8,7 +8,7 @@ import sys
 import threading
 
 from mocknexus import __version__
-from mocknexus.config import ID_STYLES, ServerConfig, WorldSettings
+from mocknexus.core.config import ID_STYLES, ServerConfig, WorldSettings
 
 
 class _Parser(argparse.ArgumentParser):
@@ -76,14 +76,15 @@ def config_from(args) -> ServerConfig:
 def serve(config: ServerConfig, out=None) -> int:
     """Load, bind, print the listening line, serve until SIGTERM/SIGINT."""
     out = out or sys.stdout  # looked up now, not at import: tests and embedders swap sys.stdout
-    from mocknexus import gcpolicy
-    from mocknexus.accesslog import ACCESS_LOG
-    from mocknexus.app import create_app
-    from mocknexus.fixtures import FixtureError
-    from mocknexus.server import ServerError, make_server, run_until_stopped
+    from mocknexus.serving import gcpolicy
+    from mocknexus.serving.accesslog import AccessLog
+    from mocknexus.serving.server import ServerError, make_server, run_until_stopped
+    from mocknexus.state.fixtureset import FixtureError
+    from mocknexus.web.app import create_app
 
+    access_log = AccessLog() if config.access_log else None
     try:
-        app = create_app(config)
+        app = create_app(config, access_log=access_log)
         server = make_server(app, config)
     except FixtureError as exc:
         for line in exc.lines():
@@ -104,7 +105,8 @@ def serve(config: ServerConfig, out=None) -> int:
     print(f"mocknexus listening on http://{f'[{host}]' if ':' in host else host}:{server.effective_port}",
           file=out, flush=True)
     run_until_stopped(server, stopping)
-    app.extensions[ACCESS_LOG].flush()  # the lines of the last tenth of a second (accesslog.py)
+    if access_log is not None:
+        access_log.flush()  # the lines of the last tenth of a second (accesslog.py)
     if stopping.is_set():
         # Every socket is closed and nothing else needs cleaning up: skip the interpreter's teardown, which
         # on a busy machine alone can take most of the one second §4 allows between SIGTERM and exit.
@@ -125,8 +127,9 @@ def _is_loopback(host: str) -> bool:
 
 
 def check(paths) -> int:
-    from mocknexus.clock import Clock
-    from mocknexus.fixtures import FixtureError, load_fixtures
+    from mocknexus.core.clock import Clock
+    from mocknexus.schemas.reader import load_fixtures
+    from mocknexus.state.fixtureset import FixtureError
 
     try:
         fixtures = load_fixtures(paths, Clock().now())
@@ -143,8 +146,8 @@ def print_openapi(out=None) -> int:
     """The document GET /openapi.json serves: it depends on the routes only, so no config is needed."""
     import json
 
-    from mocknexus.app import create_app
-    from mocknexus.openapi import document
+    from mocknexus.web.app import create_app
+    from mocknexus.web.openapi import document
 
     print(json.dumps(document(create_app()), indent=2, ensure_ascii=False), file=out or sys.stdout)
     return 0

@@ -57,8 +57,8 @@ def mocknexus_server(pytestconfig):
                 pytest.fail(f"--mocknexus-url: {exc}", pytrace=False)
         yield server
         return
-    from mocknexus.fixtures import FixtureError
-    from mocknexus.server import MockNexus, ServerError
+    from mocknexus.serving.server import MockNexus, ServerError
+    from mocknexus.state.fixtureset import FixtureError
 
     try:
         server = MockNexus(fixtures=[str(p) for p in _session_fixtures(pytestconfig)], port=0).start()

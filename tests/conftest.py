@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from mocknexus.app import create_app
-from mocknexus.config import ServerConfig
-from mocknexus.server import MockNexus
+from mocknexus.core.config import ServerConfig
+from mocknexus.serving.server import MockNexus
+from mocknexus.web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"

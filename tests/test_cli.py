@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from mocknexus import cli, server
+from mocknexus import cli
 from mocknexus.cli import build_parser, config_from, main
+from mocknexus.serving import server
 from tests.conftest import BASE, FIXTURES, KEY, ROOT
 
 

@@ -21,10 +21,10 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
-from mocknexus.app import create_app
-from mocknexus.openapi import document
 from mocknexus.schemas.admin import MAX_WAIT_MS
-from mocknexus.server import MockNexus
+from mocknexus.serving.server import MockNexus
+from mocknexus.web.app import create_app
+from mocknexus.web.openapi import document
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 EXAMPLES = int(os.environ.get("MOCKNEXUS_FUZZ_EXAMPLES", "10"))

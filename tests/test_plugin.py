@@ -135,7 +135,7 @@ def test_server_errors_fail_the_test_that_caused_them(pytester):
         def test_server_bug(mocknexus, monkeypatch):
             def bug(*args, **kwargs):
                 raise ZeroDivisionError("a bug in the fake")
-            monkeypatch.setattr("mocknexus.store.InteractionStore.get_interaction", bug)
+            monkeypatch.setattr("mocknexus.state.store.InteractionStore.get_interaction", bug)
             url = mocknexus.url + "/openmedia/crm-tasks/interactions/some-id"
             assert requests.get(url, headers={"x-api-key": "k"}, timeout=5).status_code == 500
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from mocknexus.fixtures import load_fixtures
-from mocknexus.server import MockNexus
+from mocknexus.schemas.reader import load_fixtures
+from mocknexus.serving.server import MockNexus
 from tests.conftest import FIXTURES, ROOT
 
 README = ROOT / "README.md"

@@ -1,1 +1,5 @@
-"""marshmallow schemas at the edges: vendor requests, interactions out, fixture documents, admin bodies."""
+"""marshmallow at the edges: vendor request bodies and the interaction out, admin bodies and queries, fault rules,
+fixture documents, and the fixture reader (files → validated FixtureSet).
+
+May import `core`, `state` and marshmallow. Never Flask, werkzeug or waitress: the reader serves `mocknexus check`
+and start-up without an app."""

@@ -4,7 +4,7 @@ import re
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from mocknexus.config import ID_STYLES
+from mocknexus.core.config import ID_STYLES
 from mocknexus.schemas.fields import IsoDateTime, StrictBoolean, StrictInteger, StrictNumber
 
 MAX_BODY_LIMIT = 1 << 30  # the server's own ceiling (waitress max_request_body_size)

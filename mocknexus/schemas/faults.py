@@ -5,8 +5,8 @@ import re
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from mocknexus.faults import KINDS, FaultAction
 from mocknexus.schemas.fields import StrictBoolean, StrictInteger, StrictNumber
+from mocknexus.state.faults import KINDS, FaultAction
 
 OPERATIONS = ("createInteraction", "getInteractionByExternalId", "stopInteractionByExternalId",
               "updateInteractionByExternalId", "getInteraction", "stopInteraction", "updateInteraction")

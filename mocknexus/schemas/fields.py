@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from marshmallow import ValidationError, fields
 
-from mocknexus.models import RESERVED_KEYS, iso
+from mocknexus.core.models import RESERVED_KEYS, iso
 
 MAX_DEPTH = 8
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1

@@ -2,7 +2,7 @@
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validate
 
-from mocknexus.models import ApiKey, Service
+from mocknexus.core.models import ApiKey, Service
 from mocknexus.schemas.fields import IsoDateTime, StrictBoolean, UserData
 
 _name = fields.String(required=True, validate=validate.Length(min=1, max=255))

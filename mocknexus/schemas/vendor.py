@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from mocknexus.models import RESERVED_KEYS
+from mocknexus.core.models import RESERVED_KEYS
 from mocknexus.schemas.fastload import fast_loader
 from mocknexus.schemas.fields import IsoDateTime, UserData
 

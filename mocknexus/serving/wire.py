@@ -1,0 +1,120 @@
+"""Network-level faults (§2.4 `reset`, `truncate`): how the app reaches its own connection inside waitress.
+
+WSGI gives an application the request and a way to answer it, never the socket. In waitress every request is
+served by a task (`waitress.task.WSGITask`) that belongs to the channel (`waitress.channel.HTTPChannel`, one
+per connection) holding the socket; the task builds the environ, calls the app, and writes what the app
+returns through `task.write`, and the channel closes the socket when the task sets `close_on_finish`.
+So the cleanest seam is a task subclass, installed through waitress's own extension points (the server's
+`channel_class`, the channel's `task_class`), with no patching of waitress's modules:
+
+- `get_environment` puts a `Wire` in the environ under `WIRE`; the app sets `wire.fault` while answering.
+- `reset`: `write` swallows the whole response, then the socket gets SO_LINGER 0 and is closed, so the
+  kernel sends an RST and the client reads no byte of a response ("connection reset by peer").
+- `truncate`: the status line, the headers (with the true Content-Length) and the first half of the body go
+  out, then the connection is closed: the client is left short of the length it was promised.
+
+The worker thread returns as soon as the response is handled, exactly as for a normal one; only the closing
+is different, and the closing is done by waitress's I/O loop as usual. Under the Flask test client there is
+no `WIRE` in the environ, and the app answers a 500 saying so instead (inject.py).
+(`garbage` needs none of this: a 200 with a body that is not JSON is an ordinary WSGI response.)
+
+Without a fault, the task sends an answer whose body comes whole (every answer of the app) in one write with
+its headers, where waitress sends them apart: one system call, one hand-over of the GIL, fewer per answer.
+"""
+
+import json
+import socket
+import struct
+
+from waitress.channel import HTTPChannel
+from waitress.server import BaseWSGIServer, MultiSocketServer
+from waitress.task import ErrorTask, WSGITask
+
+from mocknexus.state.faults import WIRE
+
+_RST_ON_CLOSE = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 seconds: close() sends RST, not FIN
+
+
+class Wire:
+    """The app's handle on its connection for one request: set `fault` to "reset" or "truncate"."""
+
+    fault: str | None = None
+
+
+class FaultTask(WSGITask):
+    """A WSGITask that can drop or cut its response when the app asks through the environ's Wire, and sends
+    a whole answer in one write."""
+
+    wire = Wire()  # replaced per request in get_environment; this one never carries a fault
+
+    def get_environment(self):
+        environ = super().get_environment()
+        if WIRE not in environ:
+            self.wire = environ[WIRE] = Wire()
+        return environ
+
+    def write(self, data):
+        fault = self.wire.fault
+        if fault is None:
+            if self.wrote_header or not self._whole(data):
+                return super().write(data)
+            # The status line, the headers and the body in one send. waitress sends the headers and each body
+            # chunk as they come, each send a system call that gives up the GIL: between the two, other
+            # requests' threads ran first and this answer's body waited (a tail-latency cost under load).
+            head = self.build_response_header()
+            self.wrote_header = True
+            self.content_bytes_written = len(data)
+            self.channel.write_soon(head + data)
+            return None
+        if fault == "reset":
+            self.content_bytes_written += len(data)  # nothing reaches the client, and waitress need not warn
+            return None
+        keep = max((self.content_length or 0) // 2 - self.content_bytes_written, 0)
+        super().write(data[:keep])  # the first call sends the status line and headers too
+        self.content_bytes_written += len(data) - len(data[:keep])
+        return None
+
+    def _whole(self, data) -> bool:
+        """Is `data` the whole body its Content-Length promised, in a response that has a body?"""
+        return bool(data) and self.complete and self.content_length == len(data) and self.has_body \
+            and not self.chunked_response
+
+    def finish(self):
+        fault = self.wire.fault
+        if fault == "reset":
+            try:
+                self.channel.socket.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _RST_ON_CLOSE)
+            except OSError:
+                pass  # the client has gone already: the connection is as dropped as a reset would leave it
+        else:
+            super().finish()
+        if fault is not None:
+            self.close_on_finish = True  # the channel closes the socket once what was written is flushed
+
+
+class JsonErrorTask(ErrorTask):
+    """waitress's own answer to a request it cannot parse (bad start line or header, invalid Content-Length
+    or chunk, unsupported Transfer-Encoding, headers too large): the §1.1 envelope instead of text/plain."""
+
+    def execute(self):
+        error = self.request.error
+        body = json.dumps({"status": {"code": error.code, "message": f"{error.reason}: {error.body}"}}).encode()
+        self.status = f"{error.code} {error.reason}"
+        self.response_headers.append(("Content-Type", "application/json"))
+        self.set_close_on_finish()
+        self.content_length = len(body)
+        self.write(body)
+
+
+class FaultChannel(HTTPChannel):
+    task_class = FaultTask
+    error_task_class = JsonErrorTask
+
+
+def install(server):
+    """Serve every new connection of this waitress server (one socket or several) with FaultChannel."""
+    sockets = server.map if isinstance(server, MultiSocketServer) else server._map
+    for dispatcher in list(sockets.values()):
+        if isinstance(dispatcher, BaseWSGIServer):
+            dispatcher.channel_class = FaultChannel
+    return server

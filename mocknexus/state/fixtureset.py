@@ -1,0 +1,111 @@
+"""The fixture set every world starts from (§3), and the checks that turn loaded documents into it; no marshmallow."""
+
+import copy
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from mocknexus.core.models import STOPPED, ApiKey, Interaction
+
+
+class FixtureError(Exception):
+    """One or more problems in fixture input; each is (where, JSON path, what is wrong)."""
+
+    def __init__(self, items: list[tuple[str, str, str]]):
+        self.items = items
+        super().__init__("; ".join(self.lines()))
+
+    def lines(self) -> list[str]:
+        return [f"{where}: {path}: {what}" if where else f"{path}: {what}" for where, path, what in self.items]
+
+    def details(self) -> dict:
+        """The problems as the 400 envelope's details: {JSON path: [problems]}."""
+        out: dict = {}
+        for _, path, what in self.items:
+            out.setdefault(path, []).append(what)
+        return out
+
+
+@dataclass(frozen=True)
+class FixtureSet:
+    """What every world starts from. Interactions are templates: worlds take shallow copies."""
+
+    services: dict
+    api_keys: dict
+    interactions: tuple
+
+    @classmethod
+    def empty(cls) -> "FixtureSet":
+        return cls({}, {}, ())
+
+    def with_api_keys(self, keys: list[str]) -> "FixtureSet":
+        extra = {key: ApiKey(key) for key in keys}
+        return FixtureSet(self.services, {**self.api_keys, **extra}, self.interactions)
+
+    def fresh_interactions(self) -> list[Interaction]:
+        return [copy.copy(i) for i in self.interactions]
+
+    def to_json(self, interactions=None, prefix: str = "") -> dict:
+        """A fixture document; `interactions` defaults to the templates."""
+        return {
+            "services": [s.to_json() for s in self.services.values()],
+            "apiKeys": [k.to_json() for k in self.api_keys.values()],
+            "interactions": [i.to_json(prefix) for i in (self.interactions if interactions is None else interactions)],
+        }
+
+
+def build_interactions(docs: list, services: dict, now: datetime, existing=(), where: str = "",
+                       base: str = "$.interactions") -> list[Interaction]:
+    """Loaded interaction fixtures → Interaction objects; checks services, duplicate ids and live externalIds."""
+    errors, built = [], []
+    ids = {i.id for i in existing}
+    live_ext = {(i.service.name, i.external_id) for i in existing if i.live and i.external_id is not None}
+    for n, doc in enumerate(docs):
+        path = f"{base}[{n}]"
+        service = services.get(doc["service"])
+        if service is None:
+            errors.append((where, f"{path}.openMediaService", f"names no service: '{doc['service']}'"))
+            continue
+        interaction_id = doc.get("id") or str(uuid.uuid4())
+        if interaction_id in ids:
+            errors.append((where, f"{path}.id", f"id '{interaction_id}' is used twice"))
+        ids.add(interaction_id)
+        stopped = doc["state"] == STOPPED
+        ext = doc.get("external_id")
+        if ext is not None and not stopped:
+            if (service.name, ext) in live_ext:
+                errors.append((where, f"{path}.externalId",
+                               f"two live interactions of '{service.name}' have externalId '{ext}'"))
+            live_ext.add((service.name, ext))
+        received = doc.get("received_at") or now
+        built.append(Interaction(
+            id=interaction_id, service=service, external_id=ext, parent_id=doc.get("parent_id"),
+            received_at=received, submitted_at=doc.get("submitted_at") or received,
+            user_data=doc["user_data"], state=doc["state"],
+            stopped_at=(doc.get("stopped_at") or now) if stopped else None,
+            stop_reason=(doc.get("stop_reason") or {"systemName": None, "description": None}) if stopped else None,
+        ))
+    if errors:
+        raise FixtureError(errors)
+    return built
+
+
+def build_set(named_docs: list[tuple[str, dict]], now: datetime) -> FixtureSet:
+    """Merge validated documents in order: services and keys by name (later wins), interactions appended."""
+    services, api_keys = {}, {}
+    for _, doc in named_docs:
+        services.update((s.name, s) for s in doc["services"])
+        api_keys.update((k.key, k) for k in doc["api_keys"])
+    errors, interactions = [], []
+    for where, doc in named_docs:
+        for k, key in enumerate(doc["api_keys"]):
+            for name in key.services or ():
+                if name not in services:
+                    errors.append((where, f"$.apiKeys[{k}].services", f"names no service: '{name}'"))
+        try:
+            interactions.extend(build_interactions(doc["interactions"], services, now, interactions, where))
+        except FixtureError as exc:
+            errors.extend(exc.items)
+    if errors:
+        raise FixtureError(errors)
+    return FixtureSet(services, api_keys, tuple(interactions))

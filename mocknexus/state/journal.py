@@ -1,0 +1,150 @@
+"""The request journal: a bounded ring of request records, with a condition variable for wait()."""
+
+import json
+import re
+import threading
+import time
+from collections import deque
+
+from mocknexus.state.reaper import REAPER
+
+MATCH_KEYS = ("operation", "method", "path", "status", "service")
+
+
+def matcher(match: dict):
+    """A predicate over records for the keys of §2.2: operation, method, path (a regex), status, service."""
+    tests = []
+    if match.get("operation") is not None:
+        tests.append(lambda r, v=match["operation"]: r["operation"] == v)
+    if match.get("method") is not None:
+        tests.append(lambda r, v=match["method"].upper(): r["method"] == v)
+    if match.get("status") is not None:
+        tests.append(lambda r, v=int(match["status"]): r["status"] == v)
+    if match.get("service") is not None:
+        tests.append(lambda r, v=match["service"]: r["service"] == v)
+    if match.get("path") is not None:
+        tests.append(lambda r, rx=re.compile(match["path"]): rx.search(r["path"]) is not None)
+    return lambda record: all(test(record) for test in tests)
+
+
+_NOT_HEADERS = frozenset({"HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"})
+_CONTENT = frozenset({"CONTENT_TYPE", "CONTENT_LENGTH"})
+# environ key -> header name, or "" for a key that is no header; a handful of keys in practice, and bounded
+# for hostile clients (a key not kept is worked out again each time).
+_NAMES: dict[str, str] = {}
+
+
+def _header_name(key: str) -> str:
+    is_header = (key.startswith("HTTP_") and key not in _NOT_HEADERS) or key in _CONTENT
+    name = (key[5:] if key.startswith("HTTP_") else key).replace("_", "-").title() if is_header else ""
+    if len(_NAMES) < 1024:
+        _NAMES[key] = name
+    return name
+
+
+def request_headers(environ: dict) -> dict:
+    """The request's headers as a record keeps them: exactly dict(werkzeug's EnvironHeaders) (same names,
+    values and order, the last of two names that title-case alike), in one pass with the names cached."""
+    out, names = {}, _NAMES
+    for key, value in environ.items():
+        name = names.get(key)
+        if name is None:
+            name = _header_name(key)
+        if name and (value or key not in _CONTENT):
+            out[name] = value
+    return out
+
+
+def decode_body(raw: bytes):
+    """A request body as the journal keeps it: parsed JSON when it is JSON, else text; None when empty."""
+    if not raw:
+        return None
+    text = raw.decode("utf-8", "replace")
+    try:
+        body = json.loads(text)
+        # A lone surrogate escape ("\ud800") parses but can never be written out as UTF-8: keep the text.
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+        return body
+    except (ValueError, RecursionError):  # UnicodeEncodeError is a ValueError
+        return text
+
+
+class Journal:
+    """Keeps the newest `size` records; `wait` blocks on a condition, woken by every `add`.
+
+    Records are never changed once added, so callers may serialise them outside the lock."""
+
+    def __init__(self, size: int = 10000):
+        self.size = size
+        self._records: deque = deque(maxlen=size)
+        self._last_id = 0
+        self._generation = 0  # bumped by clear(): waiters then rescan instead of scanning only what is new
+        self._changed = threading.Condition()
+        self._waiting = 0  # threads in wait(): add() notifies only when there are some (notify_all costs ~1 µs)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def add(self, record: dict) -> None:
+        with self._changed:
+            self._last_id += 1
+            record["id"] = self._last_id
+            self._records.append(record)
+            if self._waiting:
+                self._changed.notify_all()
+
+    def clear(self, restart_ids: bool = False) -> None:
+        """Empty it (the old records are freed in the background); `restart_ids` as at start (reset)."""
+        with self._changed:
+            old, self._records = self._records, deque(maxlen=self.size)
+            if restart_ids:
+                self._last_id = 0
+            self._generation += 1
+            self._changed.notify_all()
+        REAPER.discard(old)
+
+    def find(self, match: dict | None = None, limit: int | None = None) -> list[dict]:
+        """Matching records, oldest first; with `limit`, the newest `limit` of them."""
+        test = matcher(match or {})
+        with self._changed:
+            found = [r for r in self._records if test(r)]
+        return found[-limit:] if limit else found
+
+    def wait(self, match: dict, count: int = 1, timeout: float = 5.0) -> tuple[bool, list[dict]]:
+        """Block until `count` matching records exist or `timeout` passes; (met, matching records).
+
+        No polling: it sleeps on the condition and, when woken, tests only the records added since."""
+        test = matcher(match)
+        deadline = time.monotonic() + timeout
+        generation, seen, found = None, 0, []
+        with self._changed:
+            while True:
+                if generation != self._generation:
+                    generation, found = self._generation, [r for r in self._records if test(r)]
+                else:
+                    found.extend(r for r in self._since(seen) if test(r))
+                    self._forget_evicted(found)
+                seen = self._last_id
+                remaining = deadline - time.monotonic()
+                if len(found) >= count or remaining <= 0:
+                    return len(found) >= count, found
+                self._waiting += 1
+                try:
+                    self._changed.wait(remaining)
+                finally:
+                    self._waiting -= 1
+
+    def _since(self, last_id: int) -> list[dict]:
+        """Records with an id above `last_id`, oldest first (walks back from the newest end only)."""
+        new = []
+        for record in reversed(self._records):
+            if record["id"] <= last_id:
+                break
+            new.append(record)
+        new.reverse()
+        return new
+
+    def _forget_evicted(self, found: list) -> None:
+        oldest = self._records[0]["id"] if self._records else self._last_id + 1
+        while found and found[0]["id"] < oldest:
+            found.pop(0)

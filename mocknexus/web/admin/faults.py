@@ -1,0 +1,35 @@
+"""Admin routes for fault rules (§2.4): list, add, remove all, remove one."""
+
+from flask import g
+
+from mocknexus.core.errors import NotFound
+from mocknexus.schemas.faults import rule_schema
+from mocknexus.web.admin import bp
+from mocknexus.web.http import json_response, read_json
+
+
+@bp.get("/faults")
+def list_faults():
+    """This namespace's rules in the order they are tried, each with its `id`, `matched` and `fired` counts."""
+    return json_response({"faults": rule_schema.dump(g.world.faults.rules, many=True)})
+
+
+@bp.post("/faults")
+def add_fault():
+    """Add a rule (validated whole: a bad one is a 400 with details and nothing is added); answers it with its id."""
+    rule = g.world.faults.add(**rule_schema.load(read_json(required=True, what="a fault rule object")))
+    return json_response(rule_schema.dump(rule))
+
+
+@bp.delete("/faults")
+def clear_faults():
+    """Remove every rule of this namespace."""
+    return json_response({"status": "ok", "deleted": g.world.faults.clear()})
+
+
+@bp.delete("/faults/<rule_id>")
+def delete_fault(rule_id):
+    """Remove one rule; 404 when there is none with that id."""
+    if not g.world.faults.remove(rule_id):
+        raise NotFound(f"No fault rule with id '{rule_id}'")
+    return json_response({"status": "ok", "deleted": 1})

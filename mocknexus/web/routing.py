@@ -1,0 +1,73 @@
+"""URL converters for §1 addressing: `ext_{externalId}` segments versus interaction ids."""
+
+import re
+import time
+from urllib.parse import unquote_to_bytes, urlsplit
+
+from werkzeug.routing import BaseConverter
+
+from mocknexus.state.world import NAMESPACE
+
+ESCAPED_EXT = "mocknexus.escaped_ext"
+STARTED = "mocknexus.started"  # environ key: perf_counter() when the request reached the app (journal durationMs)
+
+# Not "." or "..": a client normalising /__ns/../x to /x would land in the default world.
+NAMESPACE_NAME = re.compile(r"(?!\.\.?$)[A-Za-z0-9._~-]{1,128}")
+
+
+class ExternalIdConverter(BaseConverter):
+    """A segment `ext_<externalId>`; the value is the rest of the segment (already percent-decoded)."""
+
+    regex = r"ext_[^/]*"
+    weight = 50  # tried before the interaction-id converter
+
+    def to_python(self, value: str) -> str:
+        return value[4:]
+
+    def to_url(self, value: str) -> str:
+        return "ext_" + super().to_url(value)
+
+
+class InteractionIdConverter(BaseConverter):
+    """Any other segment. Generated ids never start with `ext_`, so the two never overlap."""
+
+    regex = r"(?!ext_)[^/]+"
+
+
+class NamespaceMiddleware:
+    """WSGI: `/__ns/{name}/rest` runs `/rest` in the world `name`; the prefix moves to SCRIPT_NAME,
+    which is how selfUri and request.script_root come to carry it."""
+
+    PREFIX = "/__ns/"
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        environ[STARTED] = time.perf_counter()
+        _keep_slashes_in_external_ids(environ)
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(self.PREFIX):
+            name, _, rest = path[len(self.PREFIX):].partition("/")
+            if NAMESPACE_NAME.fullmatch(name):  # anything else stays unrouted: a 404
+                environ[NAMESPACE] = name
+                environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + self.PREFIX + name
+                environ["PATH_INFO"] = "/" + rest
+        return self.app(environ, start_response)
+
+
+def _keep_slashes_in_external_ids(environ) -> None:
+    """`ext_a%2Fb` is the externalId `a/b` (§1), but WSGI servers decode `%2F` before routing, which would make
+    it two segments. When the raw path has an encoded slash, rebuild PATH_INFO segment by segment and keep the
+    `ext_` segment escaped (`%` and `/`); ESCAPED_EXT tells the vendor blueprint to unescape the value."""
+    raw = environ.get("REQUEST_URI") or environ.get("RAW_URI") or ""
+    if "%2f" not in raw.lower():
+        return
+    segments = []
+    for segment in urlsplit(raw).path.split("/"):
+        decoded = unquote_to_bytes(segment).decode("latin-1")  # PATH_INFO is bytes as latin-1 (PEP 3333)
+        if decoded.startswith("ext_") and "/" in decoded:
+            decoded = "ext_" + decoded[4:].replace("%", "%25").replace("/", "%2F")
+            environ[ESCAPED_EXT] = True
+        segments.append(decoded)
+    environ["PATH_INFO"] = "/".join(segments)

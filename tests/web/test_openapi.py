@@ -1,0 +1,189 @@
+"""§2.6: GET /openapi.json and `mocknexus openapi` — a valid OpenAPI 3 document, generated from the schemas."""
+
+import io
+import json
+import re
+from datetime import UTC, datetime
+
+import pytest
+from openapi_schema_validator import OAS30Validator
+from openapi_spec_validator import validate
+
+from mocknexus.cli import main, print_openapi
+from mocknexus.core.config import ServerConfig
+from mocknexus.core.models import Interaction, Service
+from mocknexus.schemas.vendor import create_request, stop_request, update_request
+from mocknexus.web.app import create_app
+from mocknexus.web.openapi import document
+
+V = "/nexus/v3/openmedia/{openMediaService}/interactions"
+# Contract §1: operationId → (method, path, request body schema (None: no body), body required, statuses).
+ERRORS = {401, 403, 404, 413, 500}
+CONTRACT = {
+    "createInteraction": ("post", V, create_request, False, {200, 400, 409} | ERRORS),
+    "getInteractionByExternalId": ("get", V + "/ext_{externalId}", None, False, {200} | ERRORS),
+    "stopInteractionByExternalId": ("post", V + "/ext_{externalId}/stop", stop_request, False,
+                                    {200, 400, 409} | ERRORS),
+    "updateInteractionByExternalId": ("post", V + "/ext_{externalId}/update", update_request, True,
+                                      {200, 400, 409} | ERRORS),
+    "getInteraction": ("get", V + "/{interactionId}", None, False, {200} | ERRORS),
+    "stopInteraction": ("post", V + "/{interactionId}/stop", stop_request, False, {200, 400, 409} | ERRORS),
+    "updateInteraction": ("post", V + "/{interactionId}/update", update_request, True, {200, 400, 409} | ERRORS),
+}
+
+
+@pytest.fixture(scope="module")
+def doc():
+    return document(create_app())
+
+
+def operations(doc):
+    for path, item in doc["paths"].items():
+        for method, operation in item.items():
+            if method != "parameters":
+                yield path, method, operation, item.get("parameters", []) + operation.get("parameters", [])
+
+
+def resolve(doc, ref_or_schema):
+    ref = ref_or_schema.get("$ref")
+    return doc["components"]["schemas"][ref.rsplit("/", 1)[1]] if ref else ref_or_schema
+
+
+def test_document_passes_openapi_spec_validator(doc):
+    validate(doc)
+    assert doc["openapi"].startswith("3.")
+
+
+def test_every_vendor_operation_has_its_operation_id_method_and_path(doc):
+    found = {op["operationId"]: (method, path) for path, method, op, _ in operations(doc) if path.startswith("/nexus")}
+    assert found == {op_id: (method, path) for op_id, (method, path, *_) in CONTRACT.items()}
+
+
+def test_every_templated_path_segment_is_a_required_path_parameter(doc):
+    for path, method, _, parameters in operations(doc):
+        in_path = {p["name"] for p in parameters if p["in"] == "path"}
+        assert in_path == set(re.findall(r"\{(\w+)\}", path)), (method, path)
+        assert all(p["required"] for p in parameters if p["in"] == "path")
+
+
+def test_vendor_operations_need_the_x_api_key_security_scheme(doc):
+    schemes = doc["components"]["securitySchemes"]
+    assert schemes["apiKey"] == {"type": "apiKey", "in": "header", "name": "x-api-key"}
+    for path, _, operation, _ in operations(doc):
+        if path.startswith("/nexus"):
+            assert operation["security"] == [{"apiKey": []}], operation["operationId"]
+
+
+@pytest.mark.parametrize("operation_id", CONTRACT)
+def test_vendor_request_body_is_the_schema_the_server_validates_with(doc, operation_id):
+    method, path, schema, required, _ = CONTRACT[operation_id]
+    operation = doc["paths"][path][method]
+    if schema is None:
+        assert "requestBody" not in operation
+        return
+    assert operation["requestBody"]["required"] is required
+    body = resolve(doc, operation["requestBody"]["content"]["application/json"]["schema"])
+    assert set(body["properties"]) == schema.data_keys
+    assert "additionalProperties" not in body  # unknown fields are ignored with a warning by default (§1.6)
+
+
+@pytest.mark.parametrize("operation_id", CONTRACT)
+def test_vendor_responses_are_every_contract_status_with_its_envelope(doc, operation_id):
+    method, path, _, _, statuses = CONTRACT[operation_id]
+    responses = doc["paths"][path][method]["responses"]
+    assert {int(code) for code in responses} == statuses
+    for code, response in responses.items():
+        schema = response["content"]["application/json"]["schema"]
+        expected = "InteractionEnvelope" if code == "200" else "ErrorEnvelope"
+        assert schema == {"$ref": f"#/components/schemas/{expected}"}
+
+
+def test_error_envelope_requires_the_status_code_and_message(doc):
+    status = resolve(doc, resolve(doc, {"$ref": "#/components/schemas/ErrorEnvelope"})["properties"]["status"])
+    assert set(status["required"]) == {"code", "message"}
+    assert status["properties"]["details"]["additionalProperties"]["items"] == {"type": "string"}
+
+
+def test_every_admin_route_appears_with_an_operation_id(doc):
+    app = create_app()
+    documented = {(path, method) for path, method, _, _ in operations(doc)}
+    admin_rules = [r for r in app.url_map.iter_rules() if r.endpoint.startswith("admin.")]
+    assert admin_rules
+    for rule in admin_rules:
+        path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "{" + m.group(1) + "}", rule.rule)
+        path = re.sub(r"\{(\w+)\}", lambda m: "{" + re.sub(r"_(\w)", lambda c: c.group(1).upper(), m.group(1)) + "}",
+                      path)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert (path, method.lower()) in documented
+    ids = [op["operationId"] for _, _, op, _ in operations(doc)]
+    assert len(ids) == len(set(ids))
+
+
+def test_admin_operations_are_open_or_behind_the_admin_token(doc):
+    assert doc["components"]["securitySchemes"]["adminToken"] == {"type": "http", "scheme": "bearer"}
+    for path, _, operation, _ in operations(doc):
+        if path.startswith("/__admin"):
+            assert operation["security"] == [{}, {"adminToken": []}]
+            assert operation["summary"]
+            assert {"200", "401", "500"} <= set(operation["responses"])
+
+
+def _interaction(**changes):
+    moment = datetime(2026, 5, 1, 10, 0, tzinfo=UTC)
+    return Interaction(id="i-1", service=Service("crm-tasks"), external_id=None, parent_id=None,
+                       received_at=moment, submitted_at=moment, user_data={"A": {"B": 1}}, **changes)
+
+
+@pytest.mark.parametrize("interaction", [
+    _interaction(),
+    _interaction(state="stopped", stopped_at=datetime(2026, 5, 2, tzinfo=UTC),
+                 stop_reason={"systemName": "agent", "description": None}),
+    _interaction(state="stopped", stopped_at=datetime(2026, 5, 2, tzinfo=UTC), stop_reason=None),
+], ids=["queued", "stopped", "stopped-without-reason"])
+def test_interaction_to_json_is_what_interaction_out_describes(doc, interaction):
+    schema = doc["components"]["schemas"]["InteractionOut"]
+    written = interaction.to_json("/__ns/x")
+    assert set(schema["required"]) <= set(written) <= set(schema["properties"])
+    resolver_doc = {"components": doc["components"], **schema}
+    OAS30Validator(resolver_doc).validate(written)
+
+
+def test_get_openapi_json_serves_the_document_and_is_not_journaled(app, client):
+    journal = app.extensions["mocknexus"].default.journal
+    response = client.get("/openapi.json")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert response.json == json.loads(json.dumps(document(app)))
+    assert len(journal) == 0
+
+
+def test_openapi_json_is_served_in_a_namespace_too(client):
+    assert client.get("/__ns/team-a/openapi.json").json == client.get("/openapi.json").json
+
+
+def test_document_is_built_once_per_app(app):
+    assert document(app) is document(app)
+
+
+def test_cli_openapi_prints_the_same_document(client):
+    out = io.StringIO()
+    assert print_openapi(out) == 0
+    assert json.loads(out.getvalue()) == client.get("/openapi.json").json
+
+
+def test_cli_openapi_subcommand_exits_zero(capsys):
+    assert main(["openapi"]) == 0
+    assert json.loads(capsys.readouterr().out)["info"]["title"] == "mocknexus"
+
+
+def test_openapi_json_is_never_faulted(client):
+    assert client.post("/__admin/faults", json={"action": {"status": 503}}).status_code == 200
+    assert client.get("/nexus/v3/openmedia/crm-tasks/interactions/ext_ticket-42", headers={"x-api-key": "k"}) \
+        .status_code == 503  # the rule matches every vendor request
+    assert client.get("/openapi.json").status_code == 200
+
+
+def test_openapi_json_needs_no_admin_token():
+    app = create_app(ServerConfig(admin_token="secret"))
+    assert app.test_client().get("/__admin/health").status_code == 401
+    assert app.test_client().get("/openapi.json").status_code == 200
