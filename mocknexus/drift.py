@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from requests import Request, RequestException, Session, Timeout
+from requests import PreparedRequest, Request, RequestException, Session, Timeout
 
 from mocknexus.drift_checks import CHECKS, NOT_JSON, Answer, Step, data, plan
 
@@ -65,7 +65,7 @@ class Target:
         sent = {**(headers or {}), **({"x-api-key": self.key} if key else {})}
         prepared = self.session.prepare_request(Request(method, self.base + path, json=body, headers=sent))
         if path.endswith("?"):
-            prepared.url += "?"  # requests drops an empty query; the trailing `?` is what is being checked
+            prepared.__class__ = _TrailingQuestionMark
         deadline = time.monotonic() + self.timeout
         try:
             with self.session.send(prepared, timeout=self.timeout, allow_redirects=False, stream=True) as response:
@@ -78,6 +78,14 @@ class Target:
             raise TargetError(f"{self.url} answered {method} {path} slower than {self.timeout:g} s or over 1 MiB")
         headers = {k.lower(): v for k, v in response.headers.items()}
         return Answer(response.status_code, headers, _json(content), {k.lower(): v for k, v in sent.items()})
+
+
+class _TrailingQuestionMark(PreparedRequest):
+    """requests drops an empty query from the request line; the trailing `?` check needs it sent."""
+
+    @property
+    def path_url(self) -> str:
+        return super().path_url + "?"
 
 
 def _read(response, deadline: float) -> bytes | None:
@@ -194,8 +202,8 @@ def table(doc: dict) -> str:
     lines = [_row(("check", "mocknexus", "observed", "verdict"))]
     lines += [_row((r["check"], r["mocknexus"], r["observed"] or "—", r["verdict"])) for r in doc["checks"]]
     unmatched = sum(r["verdict"] in ("differs, no setting", "not checked") for r in doc["checks"])
-    note = f" ({unmatched} {'difference has' if unmatched == 1 else 'differences have'} no setting)" if unmatched else ""
-    lines.append(f"serve flags: {' '.join(doc['flags']) or 'none needed'}{note}")
+    note = f" ({unmatched} {'difference has' if unmatched == 1 else 'differences have'} no setting)"
+    lines.append(f"serve flags: {' '.join(doc['flags']) or 'none needed'}{note if unmatched else ''}")
     return "\n".join(lines)
 
 
@@ -206,8 +214,8 @@ def _row(cells) -> str:
 
 def dry_run(target: Target, steps: list[Step]) -> str:
     """The calls a run would send, one a line; nothing is sent."""
-    lines = [f"# {{id}} is the id the target gives the interaction the first POST creates; x-api-key on each "
-             f"call unless marked"]
+    lines = ["# {id} is the id the target gives the interaction the first POST creates; x-api-key on each "
+             "call unless marked"]
     for step in steps:
         body = f" {json.dumps(step.body)}" if step.body else ""
         lines.append(f"{step.method} {target.base}{step.path}{body}{'' if step.key else '  (no x-api-key)'}")
