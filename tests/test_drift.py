@@ -120,7 +120,7 @@ def test_a_default_server_is_the_same_on_every_check(capsys):
         assert [row["check"] for row in doc["checks"]] == [check.name for check in CHECKS]
         assert {row["verdict"] for row in doc["checks"]} == {"same"}
         assert all(row["observed"] == row["mocknexus"] for row in doc["checks"])
-            # the plan, and one stop afterwards: of the create with an unknown field, which the default ignores
+        # the plan, and one stop afterwards: of the create with an unknown field, which the default ignores
         assert (doc["target"], doc["service"], doc["calls"]) == (nexus.root, SERVICE, len(plan("t", "t")) + 1)
 
         code, out, _ = run_cli(capsys, nexus.root)
