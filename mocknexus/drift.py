@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from requests import PreparedRequest, Request, RequestException, Session, Timeout
 
-from mocknexus.drift_checks import CHECKS, NOT_JSON, Answer, Step, data, plan
+from mocknexus.drift_checks import NOT_JSON, UNMATCHED, Answer, Step, data, plan, verdicts
 
 MAX_CALLS = 60
 MAX_ANSWER = 1024 * 1024  # a bigger answer is not the vendor API's, and is not kept
@@ -44,6 +44,7 @@ class TargetError(Exception):
 class Created:
     """An interaction a create may have made: stopped by id when the answer gave one, else by externalId."""
 
+    step: str
     external_id: str
     id: str | None = None
     stopped: bool = False
@@ -126,11 +127,11 @@ def run(target: Target, steps: list[Step]) -> dict:
 
 
 def _send(target: Target, step: Step, created: list) -> Answer | None:
-    first = created[0].id if created else None
+    first = next((c.id for c in created if c.step == "create"), None)
     if "{id}" in step.path and first is None:
         return None  # the first create made nothing: the calls on it are not sent
     if step.creates:
-        created.append(Created(step.creates))  # before the call: an answer lost on the way still gets a stop
+        created.append(Created(step.name, step.creates))  # before the call: a lost answer still gets a stop
     answer = target.send(step.method, step.path.replace("{id}", quote(first or "", safe="")), step.body, step.key,
                          step.headers)
     if step.creates:
@@ -178,30 +179,17 @@ def _clean_up(target: Target, created: list) -> None:
 
 def report(target: Target, answers: dict) -> dict:
     """The verdicts, as the --json document (REPORT_SCHEMA)."""
-    rows = []
-    for check in CHECKS:
-        observed, flag = check.read(answers), None
-        if observed is None:
-            verdict = "not checked"
-        elif observed == check.mocknexus:
-            verdict = "same"
-        elif observed in check.settings:
-            flag = check.settings[observed]
-            verdict = f"differs → {flag}"
-        else:
-            verdict = "differs, no setting"
-        rows.append({"check": check.name, "mocknexus": check.mocknexus, "observed": observed, "verdict": verdict,
-                     "flag": flag})
-    unmatched = sum(row["verdict"] in ("differs, no setting", "not checked") for row in rows)
+    rows = verdicts(answers)
     return {"target": target.url, "service": target.service, "calls": target.calls, "checks": rows,
-            "flags": [row["flag"] for row in rows if row["flag"]], "exit": 1 if unmatched else 0}
+            "flags": [row["flag"] for row in rows if row["flag"]],
+            "exit": 1 if any(row["verdict"] in UNMATCHED for row in rows) else 0}
 
 
 def table(doc: dict) -> str:
     """The report for a terminal: no line over 100 columns."""
     lines = [_row(("check", "mocknexus", "observed", "verdict"))]
     lines += [_row((r["check"], r["mocknexus"], r["observed"] or "—", r["verdict"])) for r in doc["checks"]]
-    unmatched = sum(r["verdict"] in ("differs, no setting", "not checked") for r in doc["checks"])
+    unmatched = sum(r["verdict"] in UNMATCHED for r in doc["checks"])
     note = f" ({unmatched} {'difference has' if unmatched == 1 else 'differences have'} no setting)"
     lines.append(f"serve flags: {' '.join(doc['flags']) or 'none needed'}{note if unmatched else ''}")
     return "\n".join(lines)
@@ -248,8 +236,8 @@ def main(args) -> int:
 
 
 def _bad_arguments(args) -> str | None:
-    if not re.match(r"https?://[^/?#]+", args.against):
-        return f"--against must be an http:// or https:// URL, not {args.against!r}"
+    if not re.fullmatch(r"https?://[^/?#\s]+(/[^?#\s]*)?", args.against):
+        return f"--against must be an http:// or https:// URL without a query, not {args.against!r}"
     if args.service.strip(".") == "":
         return f"--service must name a service, not {args.service!r}"
     if not args.timeout > 0:

@@ -9,6 +9,7 @@ PREFIX = "mocknexus-drift-"
 RECEIVED_IN, RECEIVED_OUT = "2026-05-01T12:00:00+02:00", "2026-05-01T10:00:00.000Z"
 ENVELOPE_OK = "integer code = status"
 NOT_JSON = object()  # Answer.body when the answer was not JSON
+UNMATCHED = ("differs, no setting", "not checked")  # the verdicts no serve flag fixes: exit 1
 
 
 @dataclass(frozen=True)
@@ -199,3 +200,22 @@ CHECKS = (
     Check("X-B3-TraceId echo", "echoed", trace_echo),
     Check("receivedAt to UTC", RECEIVED_OUT, received_at),
 )
+
+
+def verdicts(answers: dict) -> list[dict]:
+    """A row per check: what mocknexus does, what the target did, the verdict and the flag that would match."""
+    rows = []
+    for check in CHECKS:
+        observed, flag = check.read(answers), None
+        if observed is None:
+            verdict = UNMATCHED[1]
+        elif observed == check.mocknexus:
+            verdict = "same"
+        elif observed in check.settings:
+            flag = check.settings[observed]
+            verdict = f"differs → {flag}"
+        else:
+            verdict = UNMATCHED[0]
+        rows.append({"check": check.name, "mocknexus": check.mocknexus, "observed": observed, "verdict": verdict,
+                     "flag": flag})
+    return rows

@@ -17,6 +17,7 @@ from mocknexus.cli import main
 from mocknexus.client import AdminClient
 from mocknexus.drift_checks import CHECKS, plan
 from tests.conftest import FIXTURES
+from tests.test_layers import MODULES, imports_of
 
 SERVICE = "crm-tasks"
 PREFIX = "mocknexus-drift-"  # §11, spelled out: not read from the code under test
@@ -164,6 +165,20 @@ def test_string_error_codes_have_no_setting(capsys):
         assert max(len(line) for line in out.splitlines()) <= 100  # the long code is cut to its column
 
 
+def test_checks_that_need_a_failed_create_are_not_checked(capsys):
+    with server() as nexus:
+        AdminClient(nexus.root).fault(operation="createInteraction", status=400, times=1)  # the first create only
+        code, out, _ = run_cli(capsys, nexus.root, "--json")
+    doc = json.loads(out)
+    jsonschema.validate(doc, drift.REPORT_SCHEMA)
+    rows = by_check(doc)
+    assert code == 1 and rows["success envelope"]["observed"] == "400, code 400"
+    assert rows["409 on duplicate"]["verdict"] == "differs, no setting"  # the second create was the first to work
+    assert {rows[name]["verdict"] for name in ("after a stop", "update order", "trailing ?", "401 without key")} == {
+        "not checked"}
+    assert rows["unknown body field"]["verdict"] == "same"
+
+
 def test_an_unreachable_target_is_one_line_and_exit_2(capsys):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -287,6 +302,7 @@ def test_ctrl_c_is_one_line_exit_130_and_leaves_nothing_live(capsys, live_server
 
 @pytest.mark.parametrize("flag, value, says", [
     ("--against", "ftp://example.com", "--against must be an http:// or https:// URL"),
+    ("--against", "http://127.0.0.1:9/?tenant=1", "without a query"),
     ("--service", "..", "--service must name a service"),
     ("--timeout", "0", "--timeout must be above 0"),
 ])
@@ -295,3 +311,9 @@ def test_bad_arguments_are_one_line_and_exit_2(capsys, flag, value, says):
     code = main(["drift", "--api-key", "k", *[part for item in args.items() for part in item]])
     _, err = capsys.readouterr()
     assert code == 2 and says in one_line(err)
+
+
+def test_drift_is_a_client_and_uses_nothing_of_the_server():
+    for name in ("mocknexus.drift", "mocknexus.drift_checks"):
+        ours = {imported for _, imported in imports_of(name, MODULES[name]) if imported.startswith("mocknexus")}
+        assert all(imported.startswith("mocknexus.drift_checks.") for imported in ours), (name, ours)
