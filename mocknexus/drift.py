@@ -240,6 +240,6 @@ def _bad_arguments(args) -> str | None:
         return f"--against must be an http:// or https:// URL without a query, not {args.against!r}"
     if args.service.strip(".") == "":
         return f"--service must name a service, not {args.service!r}"
-    if not args.timeout > 0:
-        return f"--timeout must be above 0, not {args.timeout:g}"
+    if not 0 < args.timeout <= 3600:  # NaN fails too; inf would overflow the socket's timeout
+        return f"--timeout must be above 0 and at most 3600 s, not {args.timeout:g}"
     return None

@@ -305,6 +305,8 @@ def test_ctrl_c_is_one_line_exit_130_and_leaves_nothing_live(capsys, live_server
     ("--against", "http://127.0.0.1:9/?tenant=1", "without a query"),
     ("--service", "..", "--service must name a service"),
     ("--timeout", "0", "--timeout must be above 0"),
+    ("--timeout", "inf", "at most 3600 s, not inf"),
+    ("--timeout", "nan", "--timeout must be above 0"),
 ])
 def test_bad_arguments_are_one_line_and_exit_2(capsys, flag, value, says):
     args = {"--against": "http://127.0.0.1:9", "--service": SERVICE, "--timeout": "1", flag: value}
