@@ -161,7 +161,7 @@ def _vet(target: Target, step: Step, answer: Answer | None) -> None:
 
 
 def _clean_up(target: Target, created: list) -> None:
-    interrupted = False
+    raised = None
     for item in (c for c in created if not c.stopped):
         path = f"/interactions/{quote(item.id, safe='')}" if item.id else f"/interactions/ext_{item.external_id}"
         try:
@@ -169,12 +169,12 @@ def _clean_up(target: Target, created: list) -> None:
             item.stopped = answer.status in (200, 404, 409)  # stopped now, or already: either way not live
         except TargetError:
             pass
-        except KeyboardInterrupt:  # a second Ctrl-C: stop the others first, then give up
-            interrupted = True
+        except BaseException as exc:  # a second Ctrl-C, or a bug: stop the others first, then raise it
+            raised = raised or exc
         if not item.stopped:
             print(f"mocknexus drift: could not stop {path} on {target.base}: stop it by hand", file=sys.stderr)
-    if interrupted:
-        raise KeyboardInterrupt
+    if raised is not None:
+        raise raised
 
 
 def report(target: Target, answers: dict) -> dict:

@@ -265,9 +265,10 @@ def test_no_more_than_60_calls(live_server):
     assert len(plan("t", "t")) + sum(bool(step.creates) for step in plan("t", "t")) <= drift.MAX_CALLS
 
 
-def failing_session(at: int, error: type[BaseException]):
-    """A Session whose call number `at` reaches the server and then raises `error`, as if it came while the
-    answer was on its way (the create happened; its id never arrived)."""
+def failing_session(at: int | set, error: type[BaseException]):
+    """A Session whose call number `at` (or each of a set) reaches the server and then raises `error`, as if it
+    came while the answer was on its way (the create happened; its id never arrived)."""
+    at = at if isinstance(at, set) else {at}
 
     class Failing(requests.Session):
         calls = 0
@@ -275,7 +276,7 @@ def failing_session(at: int, error: type[BaseException]):
         def send(self, *args, **kwargs):
             Failing.calls += 1
             response = super().send(*args, **kwargs)
-            if Failing.calls == at:
+            if Failing.calls in at:
                 response.close()
                 raise error()
             return response
@@ -286,11 +287,21 @@ def failing_session(at: int, error: type[BaseException]):
 @pytest.mark.parametrize("error", [KeyboardInterrupt, RuntimeError])
 def test_every_interaction_is_stopped_whenever_the_run_breaks(live_server, error):
     steps = plan("0123456789ab", "463ac35c9f6413ad")
-    for at in range(1, len(steps) + 1):
+    for at in range(1, len(steps) + 2):  # the last: a second one, on the stop that cleans up
         target = drift.Target(live_server.root, SERVICE, "k", session=failing_session(at, error))
         with pytest.raises(error):
             drift.run(target, steps)
         assert live_drift(live_server.root) == [], f"left live after a {error.__name__} at call {at}"
+
+
+def test_a_second_ctrl_c_while_cleaning_up_still_stops_the_rest(live_server):
+    # Call 9 (the float create) is interrupted with the first and the unknown-field interactions live; call 10
+    # (the stop of the first) is interrupted again: the unknown-field one must still be stopped.
+    target = drift.Target(live_server.root, SERVICE, "k", session=failing_session({9, 10}, KeyboardInterrupt))
+    with pytest.raises(KeyboardInterrupt):
+        drift.run(target, plan("0123456789ab", "463ac35c9f6413ad"))
+    # three stops: the first, the unknown-field one, and the float one by externalId (its answer was lost)
+    assert target.calls == 12 and live_drift(live_server.root) == []
 
 
 def test_ctrl_c_is_one_line_exit_130_and_leaves_nothing_live(capsys, live_server, monkeypatch):
