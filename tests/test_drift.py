@@ -16,7 +16,7 @@ from mocknexus import MockNexus, drift
 from mocknexus.cli import main
 from mocknexus.client import AdminClient
 from mocknexus.drift_checks import CHECKS, plan
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, ROOT
 from tests.test_layers import MODULES, imports_of
 
 SERVICE = "crm-tasks"
@@ -147,6 +147,15 @@ def test_a_genesys_retaining_strict_tenant_gets_exactly_those_flags(capsys):
         code, out, _ = run_cli(capsys, nexus.root)
         assert code == 0 and out.splitlines()[-1] == "serve flags: --id-style genesys --retain-stopped --strict"
         assert "differs → --id-style genesys" in out and max(len(line) for line in out.splitlines()) <= 100
+
+
+def test_the_readme_sample_is_what_the_command_prints(capsys):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Is the mock right for my tenant?", 1)[1]
+    sample = section.split("A sample report", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    assert f"{len(plan('t', 't'))} calls (`--dry-run` lists them)" in section
+    with server(id_style="genesys", retain_stopped=True, strict=True) as nexus:
+        assert run_cli(capsys, nexus.root)[1] == sample
 
 
 def test_string_error_codes_have_no_setting(capsys):
