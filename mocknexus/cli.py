@@ -1,4 +1,4 @@
-"""The command line: `mocknexus serve`, `check`, `openapi` and `drift`; main(argv) -> int, testable without a socket."""
+"""The command line: `mocknexus serve` and `mocknexus check`; main(argv) -> int, testable without a socket."""
 
 import argparse
 import ipaddress
