@@ -60,6 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="+", metavar="FIXTURES")
 
     commands.add_parser("openapi", help="print the OpenAPI document (the same as GET /openapi.json)")
+
+    drift = commands.add_parser("drift", help="compare another Nexus (a real tenant) with mocknexus's defaults")
+    drift.add_argument("--against", required=True, metavar="URL", help="the target's base URL (before /nexus/v3)")
+    drift.add_argument("--api-key", required=True, metavar="KEY", help="the x-api-key the target accepts")
+    drift.add_argument("--service", required=True, metavar="NAME", help="the one openMediaService it may use")
+    drift.add_argument("--json", action="store_true", help="print the report as one JSON document")
+    drift.add_argument("--dry-run", action="store_true", help="print the calls it would send, and send none")
+    drift.add_argument("--timeout", type=float, default=10.0, metavar="S", help="seconds to wait for each answer")
     return parser
 
 
@@ -159,4 +167,8 @@ def main(argv=None) -> int:
         return check(args.paths)
     if args.command == "openapi":
         return print_openapi()
+    if args.command == "drift":
+        from mocknexus import drift  # requests only here: `serve` starts without it
+
+        return drift.main(args)
     return serve(config_from(args))
