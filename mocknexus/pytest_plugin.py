@@ -52,7 +52,7 @@ def mocknexus_server(pytestconfig):
         server = ExternalServer(server_root(url))
         with AdminClient(server.root, token=pytestconfig.getoption("mocknexus_admin_token")) as client:
             try:
-                client.health()
+                client.settings()  # not health: that answers without the admin token
             except AdminError as exc:
                 pytest.fail(f"--mocknexus-url: {exc}", pytrace=False)
         yield server
