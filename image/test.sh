@@ -91,6 +91,12 @@ expect 404 "getInteraction after the stop"
 [[ $($ENGINE exec "$cid_" cat /proc/1/cmdline | tr '\0' ' ') == *"mocknexus serve"* ]] \
   || fail "PID 1 is not mocknexus serve"
 ok "mocknexus serve is PID 1, as user $($ENGINE exec "$cid_" id -u)"
+# The build stage's pip settings stay there: not in the history, the environment or the files of the image.
+! $ENGINE history --no-trunc --format '{{.CreatedBy}}' "$image" | grep -q -e PIP_ -e pip-cert \
+  || fail "the image's history names pip settings"
+[ -z "$($ENGINE exec "$cid_" sh -c 'env | grep ^PIP_; ls -A /run/secrets 2>/dev/null')" ] \
+  || fail "the image carries pip settings or build secrets"
+ok "no pip setting or build secret in the image"
 
 # docker stop sends SIGTERM to PID 1 and waits up to -t seconds before SIGKILL (exit status 137).
 t0=$(now)

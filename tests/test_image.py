@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 
+from mocknexus import environment
 from mocknexus.cli import build_parser
 from tests.conftest import ROOT
 
@@ -47,10 +48,8 @@ def env_of(stage) -> dict:
 
 
 def serve_variables() -> set[str]:
-    """MOCKNEXUS_ + every serve flag's name (contract §8)."""
-    serve = build_parser()._subparsers._group_actions[0].choices["serve"]
-    return {"MOCKNEXUS_" + opt[2:].upper().replace("-", "_")
-            for action in serve._actions for opt in action.option_strings if opt.startswith("--") and opt != "--help"}
+    """The MOCKNEXUS_* variable of every serve flag (contract §8)."""
+    return {environment.variable(action) for action in environment.flags(build_parser().commands["serve"])}
 
 
 def test_the_base_is_python_3_11_slim_unless_base_says_otherwise():
