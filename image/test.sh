@@ -47,7 +47,7 @@ wait_healthy() {
     sleep 0.2
   done
   [ "$($ENGINE inspect --format '{{.State.Health.Status}}' "$cid")" = healthy ] || fail "not healthy within 60 s"
-  ok "healthy by its HEALTHCHECK $(since "$started") s after docker run"
+  ok "healthy by its HEALTHCHECK $(since "$started") s after $ENGINE run"
 }
 
 # call METHOD PATH [BODY] [curl options]: sets status_ and body_ from the container on port_.
@@ -105,9 +105,9 @@ wall=$(since "$t0")
 code=$($ENGINE inspect --format '{{.State.ExitCode}}' "$cid_")
 finished=$($ENGINE inspect --format '{{.State.FinishedAt}}' "$cid_" | sed 's/ UTC$//')
 took=$(awk -v a="$t0" -v b="$(date -d "$finished" +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
-[ "$code" = 0 ] || fail "docker stop: exit status $code, not 0"
-awk -v t="$took" 'BEGIN { exit !(t < 1.0) }' || fail "docker stop: the server took $took s to exit, not under 1 s"
-ok "docker stop: exit status 0, $took s from SIGTERM to exit ($ENGINE stop itself: $wall s)"
+[ "$code" = 0 ] || fail "$ENGINE stop: exit status $code, not 0"
+awk -v t="$took" 'BEGIN { exit !(t < 1.0) }' || fail "$ENGINE stop: the server took $took s to exit, not under 1 s"
+ok "$ENGINE stop: exit status 0, $took s from SIGTERM to exit (the $ENGINE stop command: $wall s)"
 
 # 2. Configured by MOCKNEXUS_* variables (another port, a key, an admin token) and by serve flags after the image.
 t0=$(now)
@@ -141,6 +141,9 @@ call POST "$api/mounted-only/interactions" '{"externalId": "image-3"}'
 expect 200 "a mounted /fixtures: its service"
 call GET "$api/crm-tasks/interactions/ext_ticket-42"
 expect 404 "a mounted /fixtures: the samples are gone"
+
+# 4. README's Testcontainers snippets, through the engine's Docker API.
+ENGINE=$ENGINE python3 image/testcontainers.py "$image"
 
 size=$($ENGINE image inspect --format '{{.Size}}' "$image")
 echo "image-test: passed; $image is $((size / 1000000)) MB ($size bytes)"
