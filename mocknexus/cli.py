@@ -199,7 +199,13 @@ def print_openapi(out=None) -> int:
     from mocknexus.web.app import create_app
     from mocknexus.web.openapi import document
 
-    print(json.dumps(document(create_app()), indent=2, ensure_ascii=False), file=out or sys.stdout)
+    out = out or sys.stdout
+    try:
+        print(json.dumps(document(create_app()), indent=2, ensure_ascii=False), file=out, flush=True)
+    except BrokenPipeError:  # `mocknexus openapi | head`: the reader has what it wanted
+        # As the Python docs advise: stdout to /dev/null, so the flush at exit does not raise it again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
+        return 1
     return 0
 
 

@@ -216,3 +216,19 @@ def test_serving_no_service_at_all_says_so_in_one_line(no_socket, capsys):
     assert one_line(captured.err) == ("mocknexus: note: no fixtures loaded, so no service exists (every vendor "
                                       "call is a 404); add some with --fixtures PATH, --sample, or PUT /__admin/state")
     assert captured.out == "mocknexus listening on http://127.0.0.1:54321\n"
+
+
+@pytest.mark.parametrize("host", ["999.1.1.1", "nosuchhost.invalid"])
+def test_an_unresolvable_host_stops_with_one_line(capsys, host):
+    assert main(["serve", "--host", host, "--port", "0"]) == 2
+    assert one_line(capsys.readouterr().err) == (
+        f"mocknexus: cannot listen on {host}:0: no such address (the host does not resolve)")
+
+
+def test_openapi_into_a_pipe_closed_early_prints_no_traceback():
+    """`mocknexus openapi | head`: the reader goes away before the ~90 KB document is written."""
+    proc = subprocess.Popen([*_console_script(), "openapi"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # before the child has imported anything: its first write meets a closed pipe
+    assert proc.wait(timeout=60) == 1
+    assert proc.stderr.read() == b""
+    proc.stderr.close()

@@ -1,5 +1,7 @@
 """AdminClient and Sandbox against a real server: every admin method, errors carrying the envelope."""
 
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -201,3 +203,20 @@ def test_merge_documents_and_pick_api_key():
     assert pick_api_key(keys[:2], now) is None
     with pytest.raises(ValueError, match="must be a JSON object"):
         merge_documents([["not", "a", "document"]])
+
+
+def test_the_package_exports_the_errors_a_user_catches():
+    import mocknexus
+    from mocknexus import client, pytest_plugin
+
+    assert mocknexus.AdminError is client.AdminError and mocknexus.WaitTimeout is client.WaitTimeout
+    assert mocknexus.MockNexusServerError is pytest_plugin.MockNexusServerError
+    assert set(mocknexus.__all__) >= {"MockNexus", "create_app", "AdminError", "WaitTimeout", "MockNexusServerError"}
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        mocknexus.Nope  # noqa: B018
+
+
+def test_importing_the_package_imports_nothing_heavy():
+    code = "import sys, mocknexus; print([m for m in ('flask', 'requests', 'pytest') if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.strip() == "[]"

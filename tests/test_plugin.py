@@ -204,3 +204,17 @@ def test_external_server_with_an_admin_token(pytester):
         result.stdout.fnmatch_lines(["*--mocknexus-url: mocknexus GET /__admin/settings → 401*"])
         result = pytester.runpytest_inprocess(f"--mocknexus-url={nexus.root}", "--mocknexus-admin-token=s3cret")
         result.assert_outcomes(passed=1)
+
+
+NO_FIXTURES = "mocknexus: no fixtures configured, so its server starts with no service; set mocknexus_fixtures*"
+
+
+def test_no_fixtures_configured_is_said_once_in_the_header(pytester):
+    pytester.makepyfile(test_any="def test_any(mocknexus):\n    assert mocknexus.state()['services'] == []\n")
+    result = pytester.runpytest_inprocess()
+    result.assert_outcomes(passed=1)
+    assert len([line for line in result.outlines if line.startswith("mocknexus: no fixtures")]) == 1
+    result.stdout.fnmatch_lines([NO_FIXTURES])
+    result = pytester.runpytest_inprocess(f"--mocknexus-fixtures={FIXTURES}")
+    result.assert_outcomes(passed=0, failed=1)  # the services are there now
+    assert "mocknexus: no fixtures" not in result.stdout.str()
