@@ -12,7 +12,11 @@ args=("${BUILD_FORMAT[@]}" --tag "$image")
 # pip's settings here: the environment first, then its config files (as pip itself reads them).
 pip_setting() {
   local env=$1 key=$2
-  if [ -n "${!env:-}" ]; then echo "${!env}"; else python3 -m pip config list 2>/dev/null | sed -n "s/^global\.$key='\(.*\)'$/\1/p" | tail -1 || true; fi
+  if [ -n "${!env:-}" ]; then
+    echo "${!env}"
+  else
+    python3 -m pip config list 2>/dev/null | sed -n "s/^global\.$key='\(.*\)'$/\1/p" | tail -1 || true
+  fi
 }
 cert=$(pip_setting PIP_CERT cert)
 [ -n "$cert" ] && [ -s "$cert" ] && args+=(--secret "id=pip-cert,src=$cert")

@@ -21,7 +21,7 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 # podman without systemd cannot schedule health checks (we run them ourselves below) and says so on every run.
 engine() { $ENGINE "$@" 2> >(grep -v 'systemd connection' >&2); }
 
-# start PORT [run options] [-- serve flags]: a detached container publishing PORT on a free loopback port.
+# start PORT [run options] IMAGE [serve flags]: a detached container, PORT published on a free loopback port.
 start() {
   local inside=$1 cid
   shift
@@ -100,7 +100,7 @@ ok "no pip setting or build secret in the image"
 
 # docker stop sends SIGTERM to PID 1 and waits up to -t seconds before SIGKILL (exit status 137).
 t0=$(now)
-$ENGINE stop -t 10 "$cid_" >/dev/null 2> >(grep -v 'systemd connection' >&2)
+engine stop -t 10 "$cid_" >/dev/null
 wall=$(since "$t0")
 code=$($ENGINE inspect --format '{{.State.ExitCode}}' "$cid_")
 finished=$($ENGINE inspect --format '{{.State.FinishedAt}}' "$cid_" | sed 's/ UTC$//')
