@@ -1,6 +1,7 @@
 """Installed from a wheel into a fresh venv (README "Install"), away from the repository, mocknexus serves the
 samples the wheel carries, and registers its command and pytest plugin."""
 
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -14,8 +15,13 @@ from tests.conftest import BASE, FIXTURES, KEY, ROOT
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
-    out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT)],
+    """Built from a copy of what packaging reads (as the Dockerfile does): setuptools leaves build/ in the tree it
+    builds, and a module deleted since would still be in build/lib, and so in the wheel."""
+    source, out = tmp_path_factory.mktemp("source"), tmp_path_factory.mktemp("wheel")
+    for name in ("setup.cfg", "pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source)
+    shutil.copytree(ROOT / "mocknexus", source / "mocknexus", ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(source)],
                    check=True, capture_output=True, timeout=300)
     [built] = out.glob("mocknexus-*.whl")
     return built
