@@ -1,9 +1,11 @@
 """README's "In CI" recipes hold: the YAML parses and names the image's real port, variables and health command;
 their shell steps and the process recipe run against a real server; the Testcontainers snippets say the same."""
 
+import contextlib
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -31,10 +33,17 @@ def block(lang: str, containing: str) -> str:
 
 
 def run(script: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess:
-    """bash -e, with this interpreter's scripts (mocknexus) first on PATH, as an installed package puts them."""
+    """bash -e, with this interpreter's scripts (mocknexus) first on PATH, as an installed package puts them; in a
+    session of its own, ended after, so a recipe that fails before its `kill` leaves no server behind."""
     env = os.environ | {"PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
-    return subprocess.run(["bash", "-e", "-o", "pipefail", "-c", script], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    shell = subprocess.Popen(["bash", "-e", "-o", "pipefail", "-c", script], cwd=cwd, env=env, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        out, err = shell.communicate(timeout=timeout)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(shell.pid, signal.SIGKILL)
+    return subprocess.CompletedProcess(shell.args, shell.returncode, out, err)
 
 
 @pytest.fixture
