@@ -2,17 +2,22 @@
 
 __version__ = "0.1.0"
 
-__all__ = ["MockNexus", "create_app", "__version__"]
+__all__ = ["MockNexus", "create_app", "AdminError", "WaitTimeout", "MockNexusServerError", "__version__"]
+
+# name -> the module that defines it. Lazy, so `import mocknexus` (done by the pytest plugin at start-up,
+# and by `mocknexus health` every few seconds in a container) stays cheap.
+_LAZY = {
+    "create_app": "mocknexus.web.app",
+    "MockNexus": "mocknexus.serving.server",
+    "AdminError": "mocknexus.client",
+    "WaitTimeout": "mocknexus.client",
+    "MockNexusServerError": "mocknexus.pytest_plugin",
+}
 
 
 def __getattr__(name):
-    # Lazy, so `import mocknexus` (done by the pytest plugin at start-up) stays cheap.
-    if name == "create_app":
-        from mocknexus.web.app import create_app
+    if name in _LAZY:
+        import importlib
 
-        return create_app
-    if name == "MockNexus":
-        from mocknexus.serving.server import MockNexus
-
-        return MockNexus
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'mocknexus' has no attribute {name!r}")

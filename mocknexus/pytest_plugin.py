@@ -31,6 +31,15 @@ def pytest_configure(config):
     )
 
 
+def pytest_report_header(config):
+    """Once, in the header: with no fixtures configured the session's server has no service (every vendor
+    call a 404), which otherwise shows only as puzzling 404s in the first test that uses it."""
+    if not config.getoption("mocknexus_url") and not _session_fixtures(config):
+        return ("mocknexus: no fixtures configured, so its server starts with no service; set mocknexus_fixtures "
+                "in the pytest configuration or pass --mocknexus-fixtures PATH")
+    return None
+
+
 class ExternalServer:
     """What `mocknexus_server` is with --mocknexus-url: a server in another process or container."""
 
@@ -52,7 +61,7 @@ def mocknexus_server(pytestconfig):
         server = ExternalServer(server_root(url))
         with AdminClient(server.root, token=pytestconfig.getoption("mocknexus_admin_token")) as client:
             try:
-                client.health()
+                client.settings()  # not health: that answers without the admin token
             except AdminError as exc:
                 pytest.fail(f"--mocknexus-url: {exc}", pytrace=False)
         yield server

@@ -85,10 +85,8 @@ def test_serve_prints_the_listening_line_and_serves(no_socket, capsys):
     (["serve", "--max-body", "-1"], "argument --max-body: must be at least 1, not -1"),
     (["serve", "--id-style", "snowflake"], "argument --id-style: invalid choice: 'snowflake'"),
     (["serve", "--seed", "x"], "argument --seed: invalid int value: 'x'"),
-    (["serve", "--colour"], "unrecognized arguments: --colour"),
     (["check"], "the following arguments are required: FIXTURES"),
-    (["launch"], "argument command: invalid choice: 'launch'"),
-    ([], "the following arguments are required: command"),
+    (["launch"], "argument COMMAND: invalid choice: 'launch'"),
 ])
 def test_bad_flags_exit_2_with_one_line(capsys, argv, problem):
     with pytest.raises(SystemExit) as caught:
@@ -97,6 +95,22 @@ def test_bad_flags_exit_2_with_one_line(capsys, argv, problem):
     line = one_line(capsys.readouterr().err)
     assert line.startswith("mocknexus: error: ") and problem in line, line
     assert "--help" in line
+
+
+@pytest.mark.parametrize("argv, line", [
+    ([], "name a command: serve, check, health, openapi (see 'mocknexus --help')"),
+    (["--bogus"], "unrecognized arguments: --bogus (see 'mocknexus --help')"),
+    (["--bogus", "--other"], "unrecognized arguments: --bogus --other (see 'mocknexus --help')"),
+    (["serve", "--bogus"], "unrecognized arguments: --bogus (see 'mocknexus serve --help')"),
+    (["serve", "extra"], "unrecognized arguments: extra (see 'mocknexus serve --help')"),
+    (["check", "x", "--bogus"], "unrecognized arguments: --bogus (see 'mocknexus check --help')"),
+    (["serve", "--port", "x"], "argument --port: invalid port number value: 'x' (see 'mocknexus serve --help')"),
+])
+def test_errors_point_at_the_help_of_the_command_given(capsys, argv, line):
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    assert caught.value.code == 2
+    assert one_line(capsys.readouterr().err) == f"mocknexus: error: {line}"
 
 
 def test_check_good_fixtures(capsys):
@@ -176,3 +190,45 @@ def test_a_real_serve_process_logs_requests_and_stops_on_sigterm():
             proc.wait()
         proc.stdout.close()
         proc.stderr.close()
+
+
+def test_the_package_samples_are_the_repositorys_fixtures():
+    """fixtures/ is the source; the package carries the same files for `serve --sample` (setup.cfg package_data)."""
+    shipped = sorted(p.name for p in cli.SAMPLES.glob("*.json"))
+    assert shipped == sorted(p.name for p in FIXTURES.glob("*.json")) and shipped
+    for name in shipped:
+        assert (cli.SAMPLES / name).read_bytes() == (FIXTURES / name).read_bytes(), f"copy fixtures/{name} over"
+
+
+def test_serve_sample_loads_the_samples_before_the_fixtures_given(no_socket, tmp_path, capsys):
+    extra = tmp_path / "extra.json"
+    extra.write_text('{"services": [{"name": "crm-tasks", "mediaType": "overridden"}, "extra"]}')
+    assert main(["serve", "--port", "0", "--sample", "--fixtures", str(extra)]) == 0
+    services = no_socket["app"].extensions["mocknexus"].default.services
+    assert {"crm-tasks", "web-chat", "whatsapp", "email-in", "extra"} == set(services)
+    assert services["crm-tasks"].media_type == "overridden"
+    assert capsys.readouterr().err == ""
+
+
+def test_serving_no_service_at_all_says_so_in_one_line(no_socket, capsys):
+    assert main(["serve", "--port", "0"]) == 0
+    captured = capsys.readouterr()
+    assert one_line(captured.err) == ("mocknexus: note: no fixtures loaded, so no service exists (every vendor "
+                                      "call is a 404); add some with --fixtures PATH, --sample, or PUT /__admin/state")
+    assert captured.out == "mocknexus listening on http://127.0.0.1:54321\n"
+
+
+@pytest.mark.parametrize("host", ["999.1.1.1", "nosuchhost.invalid"])
+def test_an_unresolvable_host_stops_with_one_line(capsys, host):
+    assert main(["serve", "--host", host, "--port", "0"]) == 2
+    assert one_line(capsys.readouterr().err) == (
+        f"mocknexus: cannot listen on {host}:0: no such address (the host does not resolve)")
+
+
+def test_openapi_into_a_pipe_closed_early_prints_no_traceback():
+    """`mocknexus openapi | head`: the reader goes away before the ~90 KB document is written."""
+    proc = subprocess.Popen([*_console_script(), "openapi"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # before the child has imported anything: its first write meets a closed pipe
+    assert proc.wait(timeout=60) == 1
+    assert proc.stderr.read() == b""
+    proc.stderr.close()

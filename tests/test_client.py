@@ -1,5 +1,7 @@
 """AdminClient and Sandbox against a real server: every admin method, errors carrying the envelope."""
 
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -151,9 +153,10 @@ def test_namespaces_are_separate_and_can_be_dropped(admin, live_server):
 def test_admin_token():
     with MockNexus(port=0, admin_token="s3cret") as nexus:
         with pytest.raises(AdminError) as caught:
-            AdminClient(nexus.root).health()
+            AdminClient(nexus.root).settings()
         assert caught.value.status == 401
-        assert AdminClient(nexus.root, token="s3cret").health()["status"] == "ok"
+        assert "interactions" not in AdminClient(nexus.root).health()  # the readiness probe needs no token
+        assert AdminClient(nexus.root, token="s3cret").health()["interactions"] == 0
 
 
 def test_sandbox_fixtures_settings_key_reset_and_close(live_server):
@@ -200,3 +203,20 @@ def test_merge_documents_and_pick_api_key():
     assert pick_api_key(keys[:2], now) is None
     with pytest.raises(ValueError, match="must be a JSON object"):
         merge_documents([["not", "a", "document"]])
+
+
+def test_the_package_exports_the_errors_a_user_catches():
+    import mocknexus
+    from mocknexus import client, pytest_plugin
+
+    assert mocknexus.AdminError is client.AdminError and mocknexus.WaitTimeout is client.WaitTimeout
+    assert mocknexus.MockNexusServerError is pytest_plugin.MockNexusServerError
+    assert set(mocknexus.__all__) >= {"MockNexus", "create_app", "AdminError", "WaitTimeout", "MockNexusServerError"}
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        mocknexus.Nope  # noqa: B018
+
+
+def test_importing_the_package_imports_nothing_heavy():
+    code = "import sys, mocknexus; print([m for m in ('flask', 'requests', 'pytest') if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.strip() == "[]"

@@ -193,7 +193,7 @@ def test_session_problems_are_one_line_errors(pytester):
     result.stdout.fnmatch_lines(["*mocknexus: bad fixture: missing.json: $: no such file*"])
     result = pytester.runpytest_inprocess("--mocknexus-url=http://127.0.0.1:9")
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*--mocknexus-url: mocknexus GET /__admin/health → no answer: cannot reach*"])
+    result.stdout.fnmatch_lines(["*--mocknexus-url: mocknexus GET /__admin/settings → no answer: cannot reach*"])
 
 
 def test_external_server_with_an_admin_token(pytester):
@@ -201,6 +201,20 @@ def test_external_server_with_an_admin_token(pytester):
     with MockNexus(port=0, admin_token="s3cret") as nexus:
         result = pytester.runpytest_inprocess(f"--mocknexus-url={nexus.root}")
         result.assert_outcomes(errors=1)
-        result.stdout.fnmatch_lines(["*--mocknexus-url: mocknexus GET /__admin/health → 401*"])
+        result.stdout.fnmatch_lines(["*--mocknexus-url: mocknexus GET /__admin/settings → 401*"])
         result = pytester.runpytest_inprocess(f"--mocknexus-url={nexus.root}", "--mocknexus-admin-token=s3cret")
         result.assert_outcomes(passed=1)
+
+
+NO_FIXTURES = "mocknexus: no fixtures configured, so its server starts with no service; set mocknexus_fixtures*"
+
+
+def test_no_fixtures_configured_is_said_once_in_the_header(pytester):
+    pytester.makepyfile(test_any="def test_any(mocknexus):\n    assert mocknexus.state()['services'] == []\n")
+    result = pytester.runpytest_inprocess()
+    result.assert_outcomes(passed=1)
+    assert len([line for line in result.outlines if line.startswith("mocknexus: no fixtures")]) == 1
+    result.stdout.fnmatch_lines([NO_FIXTURES])
+    result = pytester.runpytest_inprocess(f"--mocknexus-fixtures={FIXTURES}")
+    result.assert_outcomes(passed=0, failed=1)  # the services are there now
+    assert "mocknexus: no fixtures" not in result.stdout.str()

@@ -12,7 +12,7 @@ class IdFactory:
     forked child), not from os.urandom: os.urandom gives up the GIL for its system call, and under load
     another request then ran first and this one's answer waited. Ids must be unique, not secret."""
 
-    def __init__(self, seed: int | None = None):
+    def __init__(self, seed: int | str | None = None):
         # The module's functions are its one shared generator's methods (choices, getrandbits).
         self._random = random.Random(seed) if seed is not None else random
 

@@ -55,8 +55,9 @@ def validate_document(raw, where: str = "") -> dict:
         raise FixtureError([(where, path, what) for path, what in problems(exc)]) from None
 
 
-def load_fixtures(paths, now: datetime) -> FixtureSet:
-    """Read files and folders; every problem of every file is collected before raising."""
+def load_fixtures(paths, now: datetime, new_id=None) -> FixtureSet:
+    """Read files and folders; every problem of every file is collected before raising. `new_id()`: the id
+    of an interaction that has none (build_interactions)."""
     errors, docs = [], []
     for given in paths:
         try:
@@ -69,4 +70,4 @@ def load_fixtures(paths, now: datetime) -> FixtureSet:
             errors.extend(exc.items)
     if errors:
         raise FixtureError(errors)
-    return build_set(docs, now)
+    return build_set(docs, now, new_id)

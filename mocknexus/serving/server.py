@@ -38,6 +38,9 @@ def make_server(app, config: ServerConfig):
     except OSError as exc:
         wasyncore.close_all(sockets, ignore_all=True)  # the socket and trigger pipe made before bind() failed
         raise ServerError(f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}") from None
+    except ValueError:  # waitress's word for a host that getaddrinfo cannot resolve ("Invalid host/port")
+        raise ServerError(f"cannot listen on {config.host}:{config.port}: no such address "
+                          "(the host does not resolve)") from None
     workers.set_thread_count(config.threads)  # only once bound, so a failed bind leaves no thread behind
     return wire.install(server)  # connections served by wire.FaultChannel: reset/truncate faults reach them
 

@@ -98,7 +98,7 @@ class JsonErrorTask(ErrorTask):
 
     def execute(self):
         error = self.request.error
-        body = json.dumps({"status": {"code": error.code, "message": f"{error.reason}: {error.body}"}}).encode()
+        body = json.dumps({"status": {"code": error.code, "message": f"{error.reason}: {error.body}"}}).encode() + b"\n"
         self.status = f"{error.code} {error.reason}"
         self.response_headers.append(("Content-Type", "application/json"))
         self.set_close_on_finish()

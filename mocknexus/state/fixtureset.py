@@ -55,8 +55,10 @@ class FixtureSet:
 
 
 def build_interactions(docs: list, services: dict, now: datetime, existing=(), where: str = "",
-                       base: str = "$.interactions") -> list[Interaction]:
-    """Loaded interaction fixtures → Interaction objects; checks services, duplicate ids and live externalIds."""
+                       base: str = "$.interactions", new_id=None) -> list[Interaction]:
+    """Loaded interaction fixtures → Interaction objects; checks services, duplicate ids and live externalIds.
+    `new_id()` gives the id of one that has none (default: a random UUID)."""
+    new_id = new_id or (lambda: str(uuid.uuid4()))
     errors, built = [], []
     ids = {i.id for i in existing}
     live_ext = {(i.service.name, i.external_id) for i in existing if i.live and i.external_id is not None}
@@ -66,7 +68,7 @@ def build_interactions(docs: list, services: dict, now: datetime, existing=(), w
         if service is None:
             errors.append((where, f"{path}.openMediaService", f"names no service: '{doc['service']}'"))
             continue
-        interaction_id = doc.get("id") or str(uuid.uuid4())
+        interaction_id = doc.get("id") or new_id()
         if interaction_id in ids:
             errors.append((where, f"{path}.id", f"id '{interaction_id}' is used twice"))
         ids.add(interaction_id)
@@ -90,7 +92,7 @@ def build_interactions(docs: list, services: dict, now: datetime, existing=(), w
     return built
 
 
-def build_set(named_docs: list[tuple[str, dict]], now: datetime) -> FixtureSet:
+def build_set(named_docs: list[tuple[str, dict]], now: datetime, new_id=None) -> FixtureSet:
     """Merge validated documents in order: services and keys by name (later wins), interactions appended."""
     services, api_keys = {}, {}
     for _, doc in named_docs:
@@ -103,7 +105,8 @@ def build_set(named_docs: list[tuple[str, dict]], now: datetime) -> FixtureSet:
                 if name not in services:
                     errors.append((where, f"$.apiKeys[{k}].services", f"names no service: '{name}'"))
         try:
-            interactions.extend(build_interactions(doc["interactions"], services, now, interactions, where))
+            interactions.extend(build_interactions(doc["interactions"], services, now, interactions, where,
+                                                   new_id=new_id))
         except FixtureError as exc:
             errors.extend(exc.items)
     if errors:

@@ -7,6 +7,7 @@ from flask.sessions import NullSession, SessionInterface
 
 from mocknexus.core.clock import Clock
 from mocknexus.core.config import ServerConfig
+from mocknexus.core.ids import IdFactory
 from mocknexus.schemas.reader import load_fixtures
 from mocknexus.state.fixtureset import FixtureSet
 from mocknexus.state.world import Worlds
@@ -21,7 +22,8 @@ def create_app(config: ServerConfig | None = None, fixtures: FixtureSet | None =
     `access_log`: anything with `request(req, status)`, told of every answer (the serving layer's AccessLog)."""
     config = config or ServerConfig()
     if fixtures is None:
-        fixtures = load_fixtures(config.fixtures, Clock().now()) if config.fixtures else FixtureSet.empty()
+        fixtures = load_fixtures(config.fixtures, Clock().now(), _fixture_ids(config)) if config.fixtures \
+            else FixtureSet.empty()
     app = Flask("mocknexus")
     # Flask asks of every hook and view, on every request, whether it is a coroutine function (seven
     # inspect calls a request here); ours never change, so it asks once per function (its documented hook).
@@ -45,6 +47,15 @@ def create_app(config: ServerConfig | None = None, fixtures: FixtureSet | None =
     app.register_error_handler(Exception, _render_error)
     app.wsgi_app = NamespaceMiddleware(VendorDispatch(app, app.wsgi_app))
     return app
+
+
+def _fixture_ids(config: ServerConfig):
+    """With --seed, fixture interactions without an id get repeatable ids too: from a sequence of their own,
+    so the first create of a world (whose sequence starts from the seed itself) cannot meet one of them."""
+    if config.seed is None:
+        return None
+    ids = IdFactory(f"fixtures:{config.seed}")
+    return functools.partial(ids.new, config.settings.id_style)
 
 
 def _choose_world(worlds: Worlds):

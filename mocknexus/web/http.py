@@ -24,13 +24,15 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 # No circular-reference check (~15% of an encode): what it encodes comes from json.loads or our own dicts.
 _encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 # The success envelope around `data`, as json.dumps writes {"status": {...}, "data": data} (default separators).
-_OK_HEAD, _OK_TAIL = '{"status": {"code": 0, "message": "OK"}, "data": ', "}"
+# Every JSON answer ends with a newline, so curl's output does not run into the prompt: one more character
+# on the text already built, not a second encode.
+_OK_HEAD, _OK_TAIL = '{"status": {"code": 0, "message": "OK"}, "data": ', "}\n"
 
 
 def json_response(payload, status: int = 200, headers=None):
     """A Flask-side JSON answer (admin, /openapi.json, unrouted paths), encoded once, no sorting or indent."""
     # content_type, not mimetype: werkzeug would work out (again, per response) that JSON takes no charset.
-    return Response(_encode(payload), status, headers, content_type=_JSON)
+    return Response(_encode(payload) + "\n", status, headers, content_type=_JSON)
 
 
 def ok(payload):
@@ -40,7 +42,7 @@ def ok(payload):
 
 def reply(payload, status: int = 200, headers=None):
     """json_response for the vendor fast path (dispatch.py)."""
-    return Reply(_encode(payload), status, headers)
+    return Reply(_encode(payload) + "\n", status, headers)
 
 
 class Reply:

@@ -7,7 +7,7 @@ import pytest
 
 from mocknexus import __version__
 from mocknexus.cli import main
-from mocknexus.core.config import ServerConfig
+from mocknexus.core.config import ServerConfig, WorldSettings
 from mocknexus.schemas.reader import load_fixtures
 from mocknexus.web.app import create_app
 from tests.conftest import BASE, FIXTURES, KEY, assert_error, assert_ok
@@ -222,3 +222,21 @@ def test_concurrent_seeds_of_one_external_id_let_exactly_one_through(app):
     assert sorted(statuses) == [200] + [400] * 7
     live = app.test_client().get("/__admin/interactions?state=queued").json["interactions"]
     assert [i["externalId"] for i in live].count("race") == 1
+
+
+def _fixture_ids(tmp_path, **config) -> list[str]:
+    doc = tmp_path / "no-ids.json"
+    doc.write_text(json.dumps({"services": ["s"], "interactions": [{"openMediaService": "s"}] * 3}))
+    app = create_app(ServerConfig(fixtures=[str(doc)], **config))
+    made = app.test_client().post("/nexus/v3/openmedia/s/interactions", headers={"x-api-key": "k"}).json["data"]
+    ids = [i["id"] for i in app.test_client().get("/__admin/interactions").json["interactions"]]
+    assert ids[-1] == made["id"] and len(set(ids)) == 4  # the world's own sequence never meets the fixtures'
+    return ids[:3]
+
+
+def test_with_a_seed_fixture_interactions_without_an_id_get_seeded_ids(tmp_path):
+    assert _fixture_ids(tmp_path, seed=5) == _fixture_ids(tmp_path, seed=5)
+    assert _fixture_ids(tmp_path, seed=5) != _fixture_ids(tmp_path, seed=6)
+    assert _fixture_ids(tmp_path) != _fixture_ids(tmp_path)  # no seed: new ones on every start
+    genesys = _fixture_ids(tmp_path, seed=5, settings=WorldSettings(id_style="genesys"))
+    assert all(len(i) == 16 and i.isalnum() for i in genesys)

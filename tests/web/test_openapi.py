@@ -185,5 +185,5 @@ def test_openapi_json_is_never_faulted(client):
 
 def test_openapi_json_needs_no_admin_token():
     app = create_app(ServerConfig(admin_token="secret"))
-    assert app.test_client().get("/__admin/health").status_code == 401
+    assert app.test_client().get("/__admin/settings").status_code == 401
     assert app.test_client().get("/openapi.json").status_code == 200

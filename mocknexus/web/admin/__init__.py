@@ -12,14 +12,19 @@ from mocknexus.core.errors import Unauthorized
 bp = Blueprint("admin", __name__, url_prefix="/__admin")
 
 
+def token_given() -> bool:
+    """True when the server has no --admin-token, or the request carries `Authorization: Bearer <token>`."""
+    token = current_app.extensions["mocknexus.config"].admin_token
+    if not token:
+        return True
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+
+
 @bp.before_request
 def _check_admin_token():
     """With --admin-token, every admin route needs `Authorization: Bearer <token>` (vendor routes do not)."""
-    token = current_app.extensions["mocknexus.config"].admin_token
-    if not token:
-        return
-    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+    if not token_given():
         raise Unauthorized("The admin API needs the header 'Authorization: Bearer <admin token>'",
                            headers={"WWW-Authenticate": 'Bearer realm="mocknexus admin"'})
 

@@ -7,7 +7,7 @@ from mocknexus.core.errors import BadRequest
 from mocknexus.schemas.admin import interactions_query, settings_patch
 from mocknexus.schemas.fixtures import fixture_document, seed_document
 from mocknexus.state.fixtureset import FixtureError, FixtureSet, build_interactions, build_set
-from mocknexus.web.admin import bp
+from mocknexus.web.admin import bp, token_given
 from mocknexus.web.http import json_response, read_json
 
 
@@ -15,6 +15,15 @@ from mocknexus.web.http import json_response, read_json
 def health():
     """Liveness, version and the number of live interactions in this namespace."""
     return json_response({"status": "ok", "version": __version__, "interactions": g.world.store.live_count()})
+
+
+@bp.before_app_request
+def _health_without_token():
+    """The readiness probe (§2.1) answers without the admin token, with status and version only. It answers
+    here, before the app picks the request's world, so a tokenless probe makes no namespace and leaves
+    the least recently used order alone (§9)."""
+    if request.endpoint == "admin.health" and not token_given():
+        return json_response({"status": "ok", "version": __version__})
 
 
 @bp.post("/reset")
