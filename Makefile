@@ -22,7 +22,11 @@ $(VENV)/.installed-test: $(BIN)/python setup.cfg pyproject.toml
 run: $(VENV)/.installed
 	$(BIN)/mocknexus serve --host 127.0.0.1 --port $(PORT) --fixtures fixtures/
 
+# Redocly CLI lints /openapi.json in make test (tests/web/test_openapi_tools.py); npm puts it in the git-ignored tools/.
+REDOCLY := tools/redocly/node_modules/.bin/redocly
+
 test: $(VENV)/.installed-test
+	@test -x $(REDOCLY) || ! command -v npm >/dev/null || npm install --silent --prefix tools/redocly @redocly/cli@2
 	$(BIN)/ruff check mocknexus tests bench
 	$(BIN)/python -m pytest
 
