@@ -88,12 +88,12 @@ def _nullable_ref(prop: dict) -> None:
 
 
 def _type_the_nullable(prop: dict) -> None:
-    """`nullable` needs a `type` beside it (OpenAPI 3.0.3): a oneOf makes each typed branch nullable, and an
-    any-value field drops it (a schema with no type already takes null)."""
+    """`nullable` needs a `type` beside it (OpenAPI 3.0.3): in a oneOf, the first typed branch takes null (one
+    only, or null would match twice), and an any-value field drops it (a schema with no type takes null)."""
     del prop["nullable"]
-    for branch in prop.get("oneOf", ()):
-        if "type" in branch:
-            branch["nullable"] = True
+    typed = [branch for branch in prop.get("oneOf", ()) if "type" in branch]
+    if typed:
+        typed[0]["nullable"] = True
 
 
 def _update_needs_a_part(update: dict) -> None:

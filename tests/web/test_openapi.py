@@ -302,3 +302,9 @@ def test_vendor_answers_declare_their_headers_and_links(doc):
     assert all(link["parameters"] == {"openMediaService": "$request.path.openMediaService",
                                       "interactionId": "$response.body#/data/id"} for link in links.values())
     assert doc["servers"] and doc["info"]["license"]["name"] == "MIT"
+
+
+def test_a_rule_as_the_server_answers_it_is_valid_by_the_document(doc):
+    rule = create_app().test_client().post("/__admin/faults", json={"action": {"status": 503}}).json
+    assert rule["action"]["delay_ms"] is None and rule["action"]["kind"] is None
+    OAS30Validator({"components": doc["components"], "$ref": "#/components/schemas/Rule"}).validate(rule)
