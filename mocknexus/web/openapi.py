@@ -51,6 +51,7 @@ _PATH_PARAMS = {  # the vendor's names and the fixtures' values, so that `make r
     "external_id": ("externalId", "ticket-42"),
     "interaction_id": ("interactionId", "0d2f5c4e-7a61-4b0e-9a57-3c1e8f6b2a10"),
 }
+_LICENSE = {"name": "MIT", "url": "https://opensource.org/license/mit"}  # setup.cfg's
 _RULE_VARIABLE = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 
 
@@ -72,7 +73,7 @@ def build(app) -> dict:
     """Components from the schemas, then one path per vendor/admin route of the url_map, as a plain dict."""
     plugin = MarshmallowPlugin()
     spec = APISpec(title="mocknexus", version=__version__, openapi_version=OPENAPI_VERSION, plugins=[plugin],
-                   info={"description": _DESCRIPTION, "license": {"name": "MIT", "url": "https://opensource.org/license/mit"}},
+                   info={"description": _DESCRIPTION, "license": _LICENSE},
                    servers=[{"url": "/", "description": "The server that serves this document."}])
     plugin.converter.add_attribute_function(our_fields)
     spec.components.security_scheme("apiKey", {"type": "apiKey", "in": "header", "name": "x-api-key"})
