@@ -55,4 +55,4 @@ fuzz: $(VENV)/.installed-test
 	MOCKNEXUS_FUZZ_EXAMPLES=$${MOCKNEXUS_FUZZ_EXAMPLES:-300} $(BIN)/python -m pytest tests/test_fuzz.py -q
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache tools

@@ -80,17 +80,18 @@ def build(app) -> dict:
     for schema in (InteractionEnvelope, ErrorEnvelope, CreateInteractionRequest, StopInteractionRequest,
                    UpdateInteractionRequest):
         spec.components.schema(schema.__name__, schema=schema)
+    config = app.extensions["mocknexus.config"]
     admin_security = []  # a server without --admin-token: the admin API is open
-    if app.extensions["mocknexus.config"].admin_token:
+    if config.admin_token:
         spec.components.security_scheme("adminToken", {"type": "http", "scheme": "bearer"})
         admin_security = [{"adminToken": []}]
-    for path, operations, parameters in _paths(app, admin_security):
+    for path, operations, parameters in _paths(app, admin_security, config.allow_header_faults):
         spec.path(path=path, operations=operations, parameters=parameters)
     finish(spec.components.schemas)
     return spec.to_dict()
 
 
-def _paths(app, admin_security):
+def _paths(app, admin_security, header_faults):
     """(OpenAPI path, {method: operation}, path parameters) for every vendor and admin route, in map order."""
     grouped: dict = {}
     for rule in app.url_map.iter_rules():
@@ -102,7 +103,7 @@ def _paths(app, admin_security):
         view = app.view_functions[rule.endpoint]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             if blueprint == "api":
-                operation = _vendor_operation(rule.endpoint, view)
+                operation = _vendor_operation(rule.endpoint, view, header_faults)
             else:
                 operation = _admin_operation(rule.endpoint, view, method, path, bool(parameters), admin_security)
             entry[0][method.lower()] = operation
@@ -124,7 +125,7 @@ def _openapi_path(rule: str):
     return _RULE_VARIABLE.sub(replace, rule), parameters
 
 
-def _vendor_operation(endpoint, view) -> dict:
+def _vendor_operation(endpoint, view, header_faults) -> dict:
     op_id = operation_id(endpoint)
     summary, schema, required, statuses = VENDOR[op_id]
     description = _doc(view)[0].removeprefix(op_id).lstrip(":. ")
@@ -133,7 +134,7 @@ def _vendor_operation(endpoint, view) -> dict:
     ok["links"] = links(op_id)
     operation = {
         "operationId": op_id, "summary": summary, "tags": ["vendor"], "security": [{"apiKey": []}],
-        "parameters": [TRACE_PARAM, FAULT_PARAM], "responses": {"200": ok},
+        "parameters": [TRACE_PARAM, *([FAULT_PARAM] if header_faults else [])], "responses": {"200": ok},
     }
     if description:
         operation["description"] = description

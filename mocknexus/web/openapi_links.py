@@ -4,7 +4,7 @@ TRACE_HEADER = {"X-B3-TraceId": {"schema": {"type": "string"}, "description": "T
 VENDOR_HEADERS = {
     **TRACE_HEADER,
     "X-Mocknexus-Warning": {"schema": {"type": "string"},
-                            "description": "One per unknown body field that was ignored (§1.6); at most 20."},
+                            "description": "One per unknown body field that was ignored (§1.6)."},
     "X-Mocknexus-Fault": {"schema": {"type": "string"},
                           "description": "The id of the fault rule that made this answer (§2.4)."},
 }
@@ -14,8 +14,8 @@ HINT_HEADER = {"X-Mocknexus-Hint": {"schema": {"type": "string"}, "description":
 TRACE_PARAM = {"in": "header", "name": "X-B3-TraceId", "required": False, "schema": {"type": "string"},
                "description": "Echoed back; generated when absent."}
 FAULT_PARAM = {"in": "header", "name": "X-Mocknexus-Fault", "required": False, "schema": {"type": "string"},
-               "example": "503", "description": "With --allow-header-faults only (otherwise ignored): fault this "
-                                               "request: a status, delay=MS, reset, truncate or garbage (§2.4)."}
+               "example": "503", "description": "Fault this request (the server runs with --allow-header-faults): "
+                                               "a status, delay=MS, reset, truncate or garbage (§2.4)."}
 FAULTED = ("Any status a fault rule asks for (§2.4), with the X-Mocknexus-Fault header; the body is the error "
            "envelope unless the rule gives its own.")
 

@@ -309,3 +309,12 @@ def test_a_rule_as_the_server_answers_it_is_valid_by_the_document(doc):
     rule = create_app().test_client().post("/__admin/faults", json={"action": {"status": 503}}).json
     assert rule["action"]["delay_ms"] is None and rule["action"]["kind"] is None
     OAS30Validator({"components": doc["components"], "$ref": "#/components/schemas/Rule"}).validate(rule)
+
+
+@pytest.mark.parametrize("allowed", [False, True])
+def test_the_fault_request_header_is_documented_where_the_server_honours_it(allowed):
+    doc = document(create_app(ServerConfig(allow_header_faults=allowed)))
+    for path, _, operation, _ in operations(doc):
+        if path.startswith("/nexus"):
+            names = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+            assert names == {"X-B3-TraceId"} | ({"X-Mocknexus-Fault"} if allowed else set())

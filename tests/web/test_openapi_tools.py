@@ -25,10 +25,11 @@ KEY = "client-key"
 
 @pytest.fixture(scope="module")
 def doc_files(tmp_path_factory):
-    """The documents of a server without and with --admin-token (their admin security differs)."""
+    """The documents of servers that differ in what they publish: admin security, the fault request header."""
     folder = tmp_path_factory.mktemp("doc")
-    for name, token in (("open-admin", None), ("admin-token", "admin-secret")):
-        (folder / f"{name}.json").write_text(json.dumps(document(create_app(ServerConfig(admin_token=token)))))
+    for name, config in (("plain", ServerConfig()), ("admin-token", ServerConfig(admin_token="admin-secret")),
+                         ("header-faults", ServerConfig(allow_header_faults=True))):
+        (folder / f"{name}.json").write_text(json.dumps(document(create_app(config))))
     return sorted(folder.glob("*.json"))
 
 
