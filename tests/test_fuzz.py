@@ -23,7 +23,7 @@ EXAMPLES = int(os.environ.get("MOCKNEXUS_FUZZ_EXAMPLES", "10"))
 KEY = "fuzz-key"  # the only key the server knows, so that a wrong or missing one must be a 401
 # Every check schemathesis has (`--checks all`) but positive_data_acceptance: a schema-valid body is still a 400
 # where it breaks a rule JSON Schema cannot say (a fixture naming no service, a key in two update parts, a wait
-# count beyond the journal); the operations' descriptions say those rules.
+# count beyond the journal; the update's is in its description).
 CHECKS = [check for check in SCHEMATHESIS_CHECKS.get_all() if check.__name__ != "positive_data_acceptance"]
 DOCUMENT = document(create_app())
 schema = schemathesis.openapi.from_dict(DOCUMENT)
@@ -104,9 +104,9 @@ def _bound_waits(case) -> None:
 
 # The stateful phase: schemathesis follows the document's links (create → get/update/stop the interaction it
 # made), with every check it has, against a server with API keys and one without (any non-empty key passes).
-# Left out, each for its reason: POST /__admin/faults (a rule fires on the next vendor calls: a reset or
-# garbage answer is what it was asked for, not a failure; tests/serving/test_fault_actions.py has those) and
-# namespace deletion and reset (they drop the world the scenario builds on; the per-example fuzz above has them).
+# Left out, each for its reason: the fault routes (a rule added fires on the next vendor calls: a reset or
+# garbage answer is what it was asked for, not a failure; tests/serving/test_fault_actions.py has those), and
+# namespace deletion and reset (they drop the world the scenario builds on); the per-example fuzz has them all.
 STATEFUL = schemathesis.openapi.from_dict(DOCUMENT).exclude(path_regex="^/__admin/(faults|namespaces|reset)")
 
 
