@@ -22,7 +22,11 @@ $(VENV)/.installed-test: $(BIN)/python setup.cfg pyproject.toml
 run: $(VENV)/.installed
 	$(BIN)/mocknexus serve --host 127.0.0.1 --port $(PORT) --fixtures fixtures/
 
+# Redocly CLI lints /openapi.json in make test (tests/web/test_openapi_tools.py); npm puts it in the git-ignored tools/.
+REDOCLY := tools/redocly/node_modules/.bin/redocly
+
 test: $(VENV)/.installed-test
+	@test -x $(REDOCLY) || ! command -v npm >/dev/null || npm install --silent --prefix tools/redocly @redocly/cli@2
 	$(BIN)/ruff check mocknexus tests bench
 	$(BIN)/python -m pytest
 
@@ -51,7 +55,7 @@ fuzz: $(VENV)/.installed-test
 	MOCKNEXUS_FUZZ_EXAMPLES=$${MOCKNEXUS_FUZZ_EXAMPLES:-300} $(BIN)/python -m pytest tests/test_fuzz.py -q
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache tools
 
 # The image (Dockerfile; README "Install"), with docker or podman, whichever runs here. BASE=<image> builds on
 # another Python 3.11 base, e.g. the one image/base.sh makes from Debian packages where no registry is reachable.

@@ -58,7 +58,7 @@ class ClockAdvance(StrictSchema):
 
 
 class ClockOut(Schema):
-    now = fields.String(required=True)
+    now = fields.String(required=True, metadata={"format": "date-time"})
     frozen = fields.Boolean(required=True)
 
 
@@ -98,7 +98,7 @@ class RequestRecordOut(Schema):
     """One journal entry (§2.2)."""
 
     id = fields.Integer(required=True)
-    time = fields.String(required=True)
+    time = fields.String(required=True, metadata={"format": "date-time"})
     method = fields.String(required=True)
     path = fields.String(required=True)
     operation = fields.String(required=True, allow_none=True)
@@ -108,7 +108,8 @@ class RequestRecordOut(Schema):
     status = fields.Integer(required=True)
     durationMs = fields.Float(required=True)
     warnings = fields.List(fields.String(), required=True)
-    fault = fields.Raw(required=True, allow_none=True)  # the fault rule id, or null
+    fault = fields.String(required=True, allow_none=True, metadata={"description": "The fault rule's id, or null."})
+    hint = fields.String(metadata={"description": "On a vendor 404 only: what the caller probably meant (§10)."})
 
 
 class RequestsOut(Schema):

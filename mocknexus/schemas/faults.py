@@ -3,7 +3,7 @@
 import math
 import re
 
-from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from mocknexus.schemas.fields import StrictBoolean, StrictInteger, StrictNumber
 from mocknexus.state.faults import KINDS, FaultAction
@@ -116,10 +116,17 @@ class ActionSchema(Schema):
 
 
 class RuleSchema(Schema):
-    """A rule as POSTed; `id`, `matched` and `fired` are the server's."""
+    """A rule as POSTed; `id`, `matched` and `fired` are the server's: ignored when a rule read from the
+    server is POSTed back (a copy, with a new id and counts from zero)."""
 
     class Meta:
         unknown = RAISE
+
+    @pre_load
+    def _drop_read_only(self, data, **kwargs):
+        if isinstance(data, dict) and not _READ_ONLY.isdisjoint(data):
+            data = {key: value for key, value in data.items() if key not in _READ_ONLY}
+        return data
 
     id = fields.String(dump_only=True)
     match = fields.Nested(MatchSchema, load_default=dict)
@@ -130,6 +137,9 @@ class RuleSchema(Schema):
     seed = StrictInteger(allow_none=True, load_default=None)
     matched = fields.Integer(dump_only=True)
     fired = fields.Integer(dump_only=True)
+
+
+_READ_ONLY = frozenset(name for name, field in RuleSchema._declared_fields.items() if field.dump_only)
 
 
 def header_action(value: str) -> FaultAction:

@@ -1,6 +1,7 @@
 """Fields shared by the vendor and fixture schemas: ISO-8601 times and the userData rules."""
 
 import math
+import re
 from datetime import UTC, datetime
 
 from marshmallow import ValidationError, fields
@@ -38,18 +39,24 @@ class StrictNumber(fields.Float):
         return float(value)
 
 
-class IsoDateTime(fields.Field):
-    """ISO-8601 in, an aware UTC datetime out (a time without an offset is taken as UTC)."""
+# RFC 3339 (JSON Schema's "date-time", the document's word for these fields): a date, a time to the second and
+# an offset. Looser ISO-8601 ("2026-05-01", no offset) is refused: without an offset a moment is a guess.
+_RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", re.ASCII | re.IGNORECASE)
 
-    default_error_messages = {"invalid": "Not a valid ISO-8601 date-time."}
+
+class IsoDateTime(fields.Field):
+    """An RFC 3339 date-time in, an aware UTC datetime out."""
+
+    default_error_messages = {"invalid": "Not an ISO-8601 date-time with an offset (RFC 3339), "
+                                         "such as 2026-05-01T10:00:00Z."}
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str):
+        if not isinstance(value, str) or not _RFC3339.fullmatch(value):
             raise self.make_error("invalid")
         try:
-            moment = datetime.fromisoformat(value)
+            moment = datetime.fromisoformat(value.upper())  # RFC 3339 allows a lower-case t and z
             # An offset can push the first or last representable day out of range (OverflowError).
-            return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+            return moment.astimezone(UTC)
         except (ValueError, OverflowError):
             raise self.make_error("invalid") from None
 

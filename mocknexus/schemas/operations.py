@@ -56,7 +56,9 @@ class StateOut(Schema):
 
 
 # (METHOD, path) → {"body", "query", "ok", "errors": {status: schema}} as schemas or "module:Name" (resolved
-# late, so a route appears even before its schema is written). A route not listed: a JSON object in and out.
+# late, so a route appears even before its schema is written); "body": None for a POST that reads none; a body
+# is required unless "optional": True; "produces": a content type other than application/json (the 200).
+# Every admin route has an entry (tests/web/test_openapi.py checks it).
 ADMIN = {
     ("GET", "/__admin/health"): {"ok": _ADMIN + "HealthOut"},
     ("POST", "/__admin/reset"): {"body": None, "ok": OkOut},
@@ -71,7 +73,7 @@ ADMIN = {
     ("POST", "/__admin/clock/advance"): {"body": _ADMIN + "ClockAdvance", "ok": _ADMIN + "ClockOut"},
     ("GET", "/__admin/requests"): {"query": _ADMIN + "RequestsQuery", "ok": _ADMIN + "RequestsOut"},
     ("DELETE", "/__admin/requests"): {"ok": OkOut},
-    ("POST", "/__admin/requests/wait"): {"body": _ADMIN + "WaitRequest", "ok": _ADMIN + "RequestsOut",
+    ("POST", "/__admin/requests/wait"): {"body": _ADMIN + "WaitRequest", "optional": True, "ok": _ADMIN + "RequestsOut",
                                          "errors": {408: "wait-timeout", 503: None}},
     ("GET", "/__admin/namespaces"): {"ok": _ADMIN + "NamespacesOut"},
     ("DELETE", "/__admin/namespaces/{name}"): {"ok": OkOut},

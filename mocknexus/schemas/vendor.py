@@ -6,6 +6,8 @@ from mocknexus.core.models import RESERVED_KEYS
 from mocknexus.schemas.fastload import fast_loader
 from mocknexus.schemas.fields import IsoDateTime, UserData
 
+_TIME = {"format": "date-time"}  # what core.models.iso writes
+
 
 class RequestSchema(Schema):
     """A vendor request body; `data_keys` are the body field names it knows."""
@@ -74,11 +76,11 @@ class InteractionOut(Schema):
     interactionType = fields.String(required=True)
     interactionSubtype = fields.String(required=True)
     state = fields.String(required=True, validate=validate.OneOf(["queued", "stopped"]))
-    receivedAt = fields.String(required=True)
-    submittedAt = fields.String(required=True)
-    userData = fields.Dict(required=True)
+    receivedAt = fields.String(required=True, metadata=_TIME)
+    submittedAt = fields.String(required=True, metadata=_TIME)
+    userData = UserData(required=True)
     selfUri = fields.String(required=True)
-    stoppedAt = fields.String(allow_none=True)
+    stoppedAt = fields.String(allow_none=True, metadata=_TIME)
     stopReason = fields.Nested(StopReasonOut, allow_none=True)
 
 

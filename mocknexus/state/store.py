@@ -92,6 +92,14 @@ class InteractionStore:
             interaction.user_data = user_data
             return interaction
 
+    def lookup(self, service_name: str | None, interaction_id=None, external_id=None) -> Interaction | None:
+        """The interaction an id or externalId names, live or stopped, or None; `service_name` None: an id in
+        any service. For hints (state/hints.py); the dicts are read atomically, no lock needed."""
+        if external_id is not None:
+            return self._by_ext.get((service_name, external_id))
+        found = self._by_id.get(interaction_id)
+        return found if found is not None and service_name in (None, found.service.name) else None
+
     def load(self, interactions: list[Interaction]) -> None:
         """Add interactions as they are (fixtures, seeding); all or nothing."""
         with self._lock:

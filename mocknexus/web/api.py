@@ -14,6 +14,7 @@ from mocknexus.core.errors import BadRequest, PayloadTooLarge
 from mocknexus.core.models import iso
 from mocknexus.schemas.vendor import create_request, stop_request, update_request
 from mocknexus.state.auth import check_api_key
+from mocknexus.state.hints import hint
 from mocknexus.state.journal import decode_body, request_headers
 from mocknexus.web import inject
 from mocknexus.web.http import header_safe, ok, read_json
@@ -71,9 +72,20 @@ def journal(call, response):
         response.headers.add("X-Mocknexus-Warning", warning)
     status = response.status_code if fault is None else fault.status_sent(response.status_code)
     body = call.body if call.body is not None else _unread_body(call.world, call.length, call.raw_body)
+    said = _hint(call, response) if status == 404 and fault is None else None
     _record(call.world, call.request, call.operation, call.args.get("service"), body, status,
-            call.warnings, fault and fault.rule_id)
+            call.warnings, fault and fault.rule_id, said)
     return response
+
+
+def _hint(call, response) -> str | None:
+    """§10: the 404's X-Mocknexus-Hint, where the namespace holds something near what was asked for."""
+    args = call.args
+    said = hint(call.world.store, args["service"], args.get("interaction_id"), args.get("external_id"))
+    if said is not None:
+        said = header_safe(said)
+        response.headers["X-Mocknexus-Hint"] = said
+    return said
 
 
 @bp.after_app_request
@@ -89,11 +101,11 @@ def _journal_unrouted(response):
     return response
 
 
-def _record(world, req, operation, service, body, status, warnings, fault_id) -> None:
-    """One journal record (§2.2)."""
+def _record(world, req, operation, service, body, status, warnings, fault_id, said=None) -> None:
+    """One journal record (§2.2); `hint` only on a 404 that has one (§10)."""
     environ = req.environ
     started = environ.get(STARTED)
-    world.journal.add({
+    record = {
         "time": iso(world.clock.now()),
         "method": req.method,
         "path": req.path,
@@ -105,7 +117,10 @@ def _record(world, req, operation, service, body, status, warnings, fault_id) ->
         "durationMs": round((time.perf_counter() - started) * 1000, 3) if started is not None else 0.0,
         "warnings": warnings,
         "fault": fault_id,
-    })
+    }
+    if said is not None:
+        record["hint"] = said
+    world.journal.add(record)
 
 
 def _unread_body(world, length: int | None, read):

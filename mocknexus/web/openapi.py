@@ -7,7 +7,6 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, current_app
 
 from mocknexus import __version__
-from mocknexus.schemas.fields import MAX_DEPTH, IsoDateTime, UserData
 from mocknexus.schemas.operations import ADMIN, VENDOR, resolve, wait_timeout_schema
 from mocknexus.schemas.vendor import (
     CreateInteractionRequest,
@@ -18,6 +17,16 @@ from mocknexus.schemas.vendor import (
 )
 from mocknexus.web.api import operation_id
 from mocknexus.web.http import json_response
+from mocknexus.web.openapi_components import finish, our_fields
+from mocknexus.web.openapi_links import (
+    FAULT_PARAM,
+    FAULTED,
+    HINT_HEADER,
+    TRACE_HEADER,
+    TRACE_PARAM,
+    VENDOR_HEADERS,
+    links,
+)
 
 bp = Blueprint("openapi", __name__)
 
@@ -42,9 +51,8 @@ _PATH_PARAMS = {  # the vendor's names and the fixtures' values, so that `make r
     "external_id": ("externalId", "ticket-42"),
     "interaction_id": ("interactionId", "0d2f5c4e-7a61-4b0e-9a57-3c1e8f6b2a10"),
 }
+_LICENSE = {"name": "MIT", "url": "https://opensource.org/license/mit"}  # setup.cfg's
 _RULE_VARIABLE = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
-_TRACE = {"in": "header", "name": "X-B3-TraceId", "required": False, "schema": {"type": "string"},
-          "description": "Echoed back; generated when absent."}
 
 
 @bp.get("/openapi.json")
@@ -64,22 +72,26 @@ def document(app) -> dict:
 def build(app) -> dict:
     """Components from the schemas, then one path per vendor/admin route of the url_map, as a plain dict."""
     plugin = MarshmallowPlugin()
-    spec = APISpec(title="mocknexus", version=__version__, openapi_version=OPENAPI_VERSION,
-                   plugins=[plugin], info={"description": _DESCRIPTION})
-    plugin.converter.add_attribute_function(_our_fields)
+    spec = APISpec(title="mocknexus", version=__version__, openapi_version=OPENAPI_VERSION, plugins=[plugin],
+                   info={"description": _DESCRIPTION, "license": _LICENSE},
+                   servers=[{"url": "/", "description": "The server that serves this document."}])
+    plugin.converter.add_attribute_function(our_fields)
     spec.components.security_scheme("apiKey", {"type": "apiKey", "in": "header", "name": "x-api-key"})
-    spec.components.security_scheme("adminToken", {"type": "http", "scheme": "bearer"})
     for schema in (InteractionEnvelope, ErrorEnvelope, CreateInteractionRequest, StopInteractionRequest,
                    UpdateInteractionRequest):
         spec.components.schema(schema.__name__, schema=schema)
-    _lenient_requests(spec)
-    for path, operations, parameters in _paths(app):
+    config = app.extensions["mocknexus.config"]
+    admin_security = []  # a server without --admin-token: the admin API is open
+    if config.admin_token:
+        spec.components.security_scheme("adminToken", {"type": "http", "scheme": "bearer"})
+        admin_security = [{"adminToken": []}]
+    for path, operations, parameters in _paths(app, admin_security, config.allow_header_faults):
         spec.path(path=path, operations=operations, parameters=parameters)
-    _shorthands(spec)
+    finish(spec.components.schemas)
     return spec.to_dict()
 
 
-def _paths(app):
+def _paths(app, admin_security, header_faults):
     """(OpenAPI path, {method: operation}, path parameters) for every vendor and admin route, in map order."""
     grouped: dict = {}
     for rule in app.url_map.iter_rules():
@@ -90,8 +102,11 @@ def _paths(app):
         entry = grouped.setdefault(path, ({}, parameters))
         view = app.view_functions[rule.endpoint]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            build_op = _vendor_operation if blueprint == "api" else _admin_operation
-            entry[0][method.lower()] = build_op(rule.endpoint, view, method, path, bool(parameters))
+            if blueprint == "api":
+                operation = _vendor_operation(rule.endpoint, view, header_faults)
+            else:
+                operation = _admin_operation(rule.endpoint, view, method, path, bool(parameters), admin_security)
+            entry[0][method.lower()] = operation
     return [(path, operations, parameters) for path, (operations, parameters) in grouped.items()]
 
 
@@ -110,31 +125,35 @@ def _openapi_path(rule: str):
     return _RULE_VARIABLE.sub(replace, rule), parameters
 
 
-def _vendor_operation(endpoint, view, method, path, has_params) -> dict:
+def _vendor_operation(endpoint, view, header_faults) -> dict:
     op_id = operation_id(endpoint)
     summary, schema, required, statuses = VENDOR[op_id]
     description = _doc(view)[0].removeprefix(op_id).lstrip(":. ")
     description = description[:1].upper() + description[1:]
+    ok = _json("The interaction.", "InteractionEnvelope", VENDOR_HEADERS)
+    ok["links"] = links(op_id)
     operation = {
         "operationId": op_id, "summary": summary, "tags": ["vendor"], "security": [{"apiKey": []}],
-        "parameters": [_TRACE],
-        "responses": {"200": _json("The interaction.", "InteractionEnvelope", _response_headers())},
+        "parameters": [TRACE_PARAM, *([FAULT_PARAM] if header_faults else [])], "responses": {"200": ok},
     }
     if description:
         operation["description"] = description
     if schema is not None:
         operation["requestBody"] = {"required": required, "content": {"application/json": {"schema": schema}}}
     for status in sorted(statuses):
-        operation["responses"][str(status)] = _json(_MEANING[status], "ErrorEnvelope")
+        headers = {**VENDOR_HEADERS, **(HINT_HEADER if status == 404 else {})}
+        operation["responses"][str(status)] = _json(_MEANING[status], "ErrorEnvelope", headers)
+    operation["responses"]["default"] = _json(FAULTED, "ErrorEnvelope", VENDOR_HEADERS)
     return operation
 
 
-def _admin_operation(endpoint, view, method, path, has_params) -> dict:
+def _admin_operation(endpoint, view, method, path, has_params, security) -> dict:
     summary, description = _doc(view)
     known = _admin_entry(method, path)
+    produces = known.get("produces", "application/json")
     operation = {"operationId": _camel(endpoint.partition(".")[2]), "summary": summary, "tags": ["admin"],
-                 "security": [{}, {"adminToken": []}], "parameters": [],
-                 "responses": {"200": _admin_json("OK", _schema(known.get("ok")))}}
+                 "security": security, "parameters": [TRACE_PARAM],
+                 "responses": {"200": _admin_json("OK", _schema(known.get("ok")), produces)}}
     if description:
         operation["description"] = description
     errors = {401: None, 500: None, **dict.fromkeys((404,) if has_params else ()), **known.get("errors", {})}
@@ -144,7 +163,8 @@ def _admin_operation(endpoint, view, method, path, has_params) -> dict:
         errors[400] = None
     body = known.get("body", {"type": "object"}) if method in ("POST", "PUT", "PATCH") else None
     if body is not None:
-        operation["requestBody"] = {"required": False, "content": {"application/json": {"schema": _schema(body)}}}
+        operation["requestBody"] = {"required": not known.get("optional", False),
+                                    "content": {"application/json": {"schema": _schema(body)}}}
         errors[400] = None
     for status in sorted(errors):
         schema = wait_timeout_schema() if errors[status] == "wait-timeout" else ErrorEnvelope
@@ -169,24 +189,15 @@ def _schema(target):
     return resolve(target) or {"type": "object"}
 
 
-def _admin_json(description, schema) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
+def _admin_json(description, schema, produces="application/json") -> dict:
+    if produces != "application/json":
+        schema = {"type": "string"}
+    return {"description": description, "headers": TRACE_HEADER, "content": {produces: {"schema": schema}}}
 
 
-def _json(description, component, headers=None) -> dict:
-    out = {"description": description,
-           "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}}}
-    if headers:
-        out["headers"] = headers
-    return out
-
-
-def _response_headers() -> dict:
-    return {
-        "X-B3-TraceId": {"schema": {"type": "string"}, "description": "The request's trace id, or a new one."},
-        "X-Mocknexus-Warning": {"schema": {"type": "string"},
-                                "description": "One per unknown body field that was ignored (§1.6)."},
-    }
+def _json(description, component, headers) -> dict:
+    return {"description": description, "headers": headers,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}}}
 
 
 def _doc(view) -> tuple[str, str]:
@@ -200,40 +211,9 @@ def _camel(name: str) -> str:
     return head + "".join(word.title() for word in rest)
 
 
-def _our_fields(self, field, **kwargs) -> dict:
-    """apispec attribute function for our own fields: ISO-8601 times, and userData values (§1.4)."""
-    if isinstance(field, IsoDateTime):  # no "format: date-time": the server takes any ISO-8601, "2026-05-01" too
-        return {"type": "string", "example": "2026-05-01T10:00:00.000Z",
-                "description": "ISO-8601; without an offset it is UTC."}
-    if not isinstance(field, UserData):
-        return {}
-    return {"additionalProperties": {"oneOf": [{"type": "string"}, {"type": "integer"}, {"type": "object"}]},
-            "description": f"Values: strings, 64-bit integers or objects nested at most {MAX_DEPTH} deep; "
-                           "no reserved Genesys keys (§1.7)."}
-
-
-def _lenient_requests(spec) -> None:
-    """Request bodies: unknown fields are ignored by default (§1.6), and an update needs one of its three parts."""
-    schemas = spec.components.schemas
-    for name in ("CreateInteractionRequest", "StopInteractionRequest", "UpdateInteractionRequest"):
-        schemas[name].pop("additionalProperties", None)
-    schemas["UpdateInteractionRequest"]["anyOf"] = [
-        {"required": [part]} for part in ("changedProperties", "addedProperties", "deletedProperties")
-    ]
-
-
-def _shorthands(spec) -> None:
-    """Fixture services and API keys may be a bare string standing for {"name": ...} / {"key": ...} (§3)."""
-    schemas = spec.components.schemas
-    for name, key in (("ServiceFixture", "name"), ("ApiKeyFixture", "key")):
-        if name in schemas:
-            full = dict(schemas[name])
-            schemas[name].clear()
-            schemas[name]["oneOf"] = [full["properties"][key], full]
-
-
 _DESCRIPTION = (
     "A fake of the Genesys Multicloud CX Nexus v3 Open Media interactions API (vendor operations under "
     "/nexus/v3) and its test-control API (/__admin). Every path may be prefixed with /__ns/{name} to run "
-    "in a namespace of its own (§2.5). Every response, errors included, is application/json."
+    "in a namespace of its own (§2.5). Every response, errors included, is application/json. A server started "
+    "with --admin-token publishes a document whose admin operations need `Authorization: Bearer <token>`."
 )

@@ -80,7 +80,11 @@ def test_iso_writes_utc_with_milliseconds(moment, text):
     assert iso(moment) == text
 
 
-@pytest.mark.parametrize("value", ["", "tomorrow", "2026-13-01", "2026-05-01T25:00:00", 5, ["2026-05-01"]])
+@pytest.mark.parametrize("value", ["", "tomorrow", "2026-13-01", "2026-05-01T25:00:00Z", 5, ["2026-05-01"],
+                                   # ISO-8601 but not RFC 3339, the document's `format: date-time`
+                                   "2026-05-01", "2026-05-01T10:00:00", "2026-05-01T10:00Z", "2026-05-01 10:00:00Z",
+                                   "20260501T100000Z", "2026-05-01T10:00:00+0200", "2026-W18-5T10:00:00Z",
+                                   "٢٠٢٦-05-01T10:00:00Z"])
 def test_iso_date_time_rejects(value):
     with pytest.raises(ValidationError, match="ISO-8601"):
         IsoDateTime().deserialize(value)
