@@ -11,7 +11,11 @@ RESERVED_KEYS = frozenset(
 )
 
 QUEUED = "queued"
+ROUTING = "routing"  # a strategy has it (§5)
+HANDLING = "handling"  # an agent has it (§5)
 STOPPED = "stopped"
+STATES = (QUEUED, ROUTING, HANDLING, STOPPED)
+STOPPERS = ("client", "agent", "workflow", "system")  # who stopped an interaction: its stoppedBy (§5)
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -70,6 +74,8 @@ class Interaction:
     state: str = QUEUED
     stopped_at: datetime | None = None
     stop_reason: dict | None = None
+    stopped_by: str | None = None  # one of STOPPERS once stopped
+    agent: str | None = None  # the agent handling it (§5), shown in the admin view only
     # receivedAt and submittedAt as written, made on first use: they never change, and to_json (every
     # vendor answer) would otherwise format both again each time.
     _times: tuple | None = field(default=None, init=False, repr=False, compare=False)
@@ -100,4 +106,11 @@ class Interaction:
         if self.state == STOPPED:
             out["stoppedAt"] = iso(self.stopped_at)
             out["stopReason"] = self.stop_reason
+            out["stoppedBy"] = self.stopped_by
+        return out
+
+    def admin_json(self, prefix: str = "") -> dict:
+        """What the admin API shows: the vendor's shape plus the handling `agent` (§5)."""
+        out = self.to_json(prefix)
+        out["agent"] = self.agent
         return out

@@ -2,7 +2,7 @@
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validate
 
-from mocknexus.core.models import ApiKey, Service
+from mocknexus.core.models import STATES, STOPPERS, ApiKey, Service
 from mocknexus.schemas.fields import IsoDateTime, StrictBoolean, UserData
 
 _name = fields.String(required=True, validate=validate.Length(min=1, max=255))
@@ -69,12 +69,14 @@ class InteractionFixture(Schema):
     external_id = fields.String(data_key="externalId", allow_none=True, validate=validate.Length(min=1, max=255))
     parent_id = fields.String(data_key="parentInteractionId", allow_none=True)
     service = fields.String(data_key="openMediaService", required=True)
-    state = fields.String(validate=validate.OneOf(["queued", "stopped"]), load_default="queued")
+    state = fields.String(validate=validate.OneOf(STATES), load_default="queued")
     received_at = IsoDateTime(data_key="receivedAt", allow_none=True)
     submitted_at = IsoDateTime(data_key="submittedAt", allow_none=True)
     stopped_at = IsoDateTime(data_key="stoppedAt", allow_none=True)
     stop_reason = fields.Nested(StopReasonFixture, data_key="stopReason", allow_none=True)
     user_data = UserData(data_key="userData", load_default=dict)
+    stopped_by = fields.String(data_key="stoppedBy", allow_none=True, validate=validate.OneOf(STOPPERS))
+    agent = fields.String(allow_none=True, validate=validate.Length(min=1, max=255))
     # Written by the server from the service or the id; accepted so that GET /__admin/state round-trips.
     mediaType = fields.String(load_only=True)
     interactionType = fields.String(load_only=True)

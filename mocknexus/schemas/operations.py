@@ -5,9 +5,9 @@ import importlib
 from marshmallow import Schema, fields
 
 from mocknexus.schemas.fixtures import ApiKeyFixture, ServiceFixture
+from mocknexus.schemas.simulator import AdminInteractionOut
 from mocknexus.schemas.vendor import (
     CreateInteractionRequest,
-    InteractionOut,
     StatusOut,
     StopInteractionRequest,
     UpdateInteractionRequest,
@@ -33,6 +33,7 @@ VENDOR = {
 _ADMIN = "mocknexus.schemas.admin:"
 _FIXTURES = "mocknexus.schemas.fixtures:"
 _FAULTS = "mocknexus.schemas.faults:"
+_SIM = "mocknexus.schemas.simulator:"
 
 
 class OkOut(Schema):
@@ -44,7 +45,7 @@ class DeletedOut(OkOut):
 
 
 class InteractionsOut(Schema):
-    interactions = fields.List(fields.Nested(InteractionOut), required=True)
+    interactions = fields.List(fields.Nested(AdminInteractionOut), required=True)
 
 
 class StateOut(Schema):
@@ -52,7 +53,7 @@ class StateOut(Schema):
 
     services = fields.List(fields.Nested(ServiceFixture), required=True)
     apiKeys = fields.List(fields.Nested(ApiKeyFixture), required=True)
-    interactions = fields.List(fields.Nested(InteractionOut), required=True)
+    interactions = fields.List(fields.Nested(AdminInteractionOut), required=True)
 
 
 # (METHOD, path) → {"body", "query", "ok", "errors": {status: schema}} as schemas or "module:Name" (resolved
@@ -80,6 +81,13 @@ ADMIN = {
     ("DELETE", "/__admin/faults"): {"ok": DeletedOut},
     ("DELETE", "/__admin/faults/{id}"): {"ok": DeletedOut},
 }
+# The contact center's moves (§5), each by id and by ext_{externalId}.
+for _move, _body in (("route", None), ("handle", _SIM + "HandleRequest"), ("requeue", None),
+                     ("update", "mocknexus.schemas.vendor:UpdateInteractionRequest"),
+                     ("stop", _SIM + "AdminStopRequest")):
+    for _ref in ("{interactionId}", "ext_{externalId}"):
+        ADMIN[("POST", f"/__admin/interactions/{{openMediaService}}/{_ref}/{_move}")] = {
+            "body": _body, "ok": AdminInteractionOut, "errors": {409: None}}
 
 
 def resolve(target):

@@ -47,10 +47,11 @@ class FixtureSet:
 
     def to_json(self, interactions=None, prefix: str = "") -> dict:
         """A fixture document; `interactions` defaults to the templates."""
+        interactions = self.interactions if interactions is None else interactions
         return {
             "services": [s.to_json() for s in self.services.values()],
             "apiKeys": [k.to_json() for k in self.api_keys.values()],
-            "interactions": [i.to_json(prefix) for i in (self.interactions if interactions is None else interactions)],
+            "interactions": [i.admin_json(prefix) for i in interactions],
         }
 
 
@@ -84,6 +85,7 @@ def build_interactions(docs: list, services: dict, now: datetime, existing=(), w
             user_data=doc["user_data"], state=doc["state"],
             stopped_at=(doc.get("stopped_at") or now) if stopped else None,
             stop_reason=(doc.get("stop_reason") or {"systemName": None, "description": None}) if stopped else None,
+            stopped_by=doc.get("stopped_by") if stopped else None, agent=doc.get("agent"),
         ))
     if errors:
         raise FixtureError(errors)

@@ -87,7 +87,7 @@ def patch_settings():
 
 def _interactions(interactions):
     prefix = g.world.prefix
-    return json_response({"interactions": [i.to_json(prefix) for i in interactions]})
+    return json_response({"interactions": [i.admin_json(prefix) for i in interactions]})
 
 
 def _give_ids(docs: list) -> None:
