@@ -31,19 +31,52 @@ def iso(moment: datetime | None) -> str | None:
 
 
 @dataclass(frozen=True, slots=True)
+class Step:
+    """One step of a service's lifecycle (§5.1): `action` done `after` seconds past an interaction's submittedAt."""
+
+    after: float
+    action: str  # route, handle, requeue, update or stop
+    agent: str | None = None  # handle
+    by: str = "agent"  # stop
+    reason_system_name: str | None = None  # stop
+    reason_description: str | None = None  # stop
+    changed: dict | None = None  # update, as the vendor's update body
+    added: dict | None = None
+    deleted: tuple | None = None
+
+    def to_json(self) -> dict:
+        out = {"after": self.after, "action": self.action}
+        if self.action == "handle":
+            out["agent"] = self.agent
+        elif self.action == "stop":
+            out.update(by=self.by, reasonSystemName=self.reason_system_name,
+                       reasonDescription=self.reason_description)
+        elif self.action == "update":
+            parts = (("changedProperties", self.changed), ("addedProperties", self.added),
+                     ("deletedProperties", None if self.deleted is None else list(self.deleted)))
+            out.update((key, value) for key, value in parts if value is not None)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
 class Service:
     name: str
     media_type: str = "openmedia"
     interaction_type: str = "Inbound"
     interaction_subtype: str = "InboundNew"
+    # As loaded from the fixtures; a world keeps its own (PUT /__admin/services/{name}/lifecycle).
+    lifecycle: tuple = field(default=(), compare=False)
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "name": self.name,
             "mediaType": self.media_type,
             "interactionType": self.interaction_type,
             "interactionSubtype": self.interaction_subtype,
         }
+        if self.lifecycle:
+            out["lifecycle"] = [step.to_json() for step in self.lifecycle]
+        return out
 
 
 @dataclass(frozen=True, slots=True)

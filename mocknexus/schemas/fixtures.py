@@ -4,6 +4,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_l
 
 from mocknexus.core.models import STATES, STOPPERS, ApiKey, Service
 from mocknexus.schemas.fields import IsoDateTime, StrictBoolean, UserData
+from mocknexus.schemas.simulator import lifecycle_field
 
 _name = fields.String(required=True, validate=validate.Length(min=1, max=255))
 
@@ -30,10 +31,11 @@ class ServiceFixture(Schema):
     media_type = fields.String(data_key="mediaType", load_default="openmedia")
     interaction_type = fields.String(data_key="interactionType", load_default="Inbound")
     interaction_subtype = fields.String(data_key="interactionSubtype", load_default="InboundNew")
+    lifecycle = lifecycle_field(load_default=list)
 
     @post_load
     def _make(self, data, **kwargs):
-        return Service(**data)
+        return Service(**{**data, "lifecycle": tuple(data["lifecycle"])})
 
 
 class ApiKeyFixture(Schema):

@@ -88,6 +88,8 @@ for _move, _body in (("route", None), ("handle", _SIM + "HandleRequest"), ("requ
     for _ref in ("{interactionId}", "ext_{externalId}"):
         ADMIN[("POST", f"/__admin/interactions/{{openMediaService}}/{_ref}/{_move}")] = {
             "body": _body, "ok": AdminInteractionOut, "errors": {409: None}}
+ADMIN[("GET", "/__admin/services/{name}/lifecycle")] = {"ok": _SIM + "LifecycleBody"}
+ADMIN[("PUT", "/__admin/services/{name}/lifecycle")] = {"body": _SIM + "LifecycleBody", "ok": _SIM + "LifecycleBody"}
 
 
 def resolve(target):

@@ -9,6 +9,7 @@ from mocknexus.core.ids import IdFactory
 from mocknexus.state.faults import FaultRegistry
 from mocknexus.state.fixtureset import FixtureSet
 from mocknexus.state.journal import Journal
+from mocknexus.state.lifecycle import Timetable
 from mocknexus.state.reaper import REAPER
 from mocknexus.state.store import InteractionStore
 
@@ -27,6 +28,7 @@ class World:
         self.prefix = "" if name == DEFAULT else f"/__ns/{name}"
         # One journal for the world's life: reset empties it in place, so waiters stay attached.
         self.journal = Journal(config.journal_size)
+        self.timetable = Timetable(self)
         self.store = None
         self.reset()
 
@@ -42,14 +44,34 @@ class World:
     def replace(self, fixtures: FixtureSet) -> None:
         """Swap in new services, keys and interactions (reset, PUT /__admin/state); settings etc. stay."""
         old = self.store
+        self.timetable.clear()  # its steps are for the old store's interactions
+        # service name -> lifecycle steps; replaced whole (copy on write), so readers need no lock
+        self.lifecycles = {s.name: s.lifecycle for s in fixtures.services.values() if s.lifecycle}
         self.api_keys = fixtures.api_keys
         self.store = InteractionStore(fixtures.services, self.settings, self.clock, self.ids,
                                       fixtures.fresh_interactions())
         if old is not None:
             discard_store(old)
 
+    def created(self, interaction) -> None:
+        """An interaction was created through the vendor API: its service's lifecycle starts (§5.1)."""
+        steps = self.lifecycles.get(interaction.service.name)
+        if steps:
+            self.timetable.plan(interaction, steps)
+
+    def stopped(self, interaction) -> None:
+        """An interaction was stopped, by anyone."""
+
+    def set_lifecycle(self, service_name: str, steps: tuple) -> None:
+        self.store.service(service_name)  # 404 when there is no such service
+        lifecycles = {k: v for k, v in self.lifecycles.items() if k != service_name}
+        if steps:
+            lifecycles[service_name] = steps
+        self.lifecycles = lifecycles
+
     def discard(self) -> None:
         """This world is gone (dropped, evicted): free what its use made, in the background."""
+        self.timetable.clear()
         discard_store(self.store)
         self.journal.clear()
 

@@ -51,6 +51,8 @@ def check_request(call):
     if ESCAPED_EXT in environ and "external_id" in args:  # an externalId with a '/' (routing.py)
         args["external_id"] = unquote(args["external_id"])
     check_api_key(world, environ.get("HTTP_X_API_KEY"), args["service"])  # = req.headers.get("x-api-key")
+    if world.timetable.heap:  # steps planned (§5.1): what is due is done before this request sees the world
+        world.timetable.run_due()
     limit = world.settings.max_body
     if length is not None and length > limit:
         raise PayloadTooLarge(f"The request body is {length} bytes; the limit is {limit}")
@@ -123,10 +125,14 @@ def _dump(call, interaction):
 def create_interaction(call, service):
     """createInteraction: a new interaction in state queued; 409 while one with its externalId is live."""
     body = _load(call, create_request)
-    return _dump(call, call.world.store.create_interaction(
+    world = call.world
+    interaction = world.store.create_interaction(
         service, body.get("external_id"), body.get("parent_interaction_id"),
         body.get("received_at"), body.get("user_data"),
-    ))
+    )
+    if world.lifecycles:  # the whole cost when no service has one
+        world.created(interaction)
+    return _dump(call, interaction)
 
 
 @bp.get(f"{BASE}/<ext:external_id>")

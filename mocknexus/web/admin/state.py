@@ -1,5 +1,7 @@
 """Admin routes for the world's state (§2.1): health, reset, interactions, the whole state, settings."""
 
+from dataclasses import replace
+
 from flask import current_app, g, request
 
 from mocknexus import __version__
@@ -19,7 +21,7 @@ def health():
 
 @bp.post("/reset")
 def reset():
-    """Back to the loaded fixtures: interactions, faults, journal, clock, settings, ids."""
+    """Back to the loaded fixtures: interactions, faults, journal, clock, settings, ids, lifecycles."""
     g.world.reset()
     return json_response({"status": "ok"})
 
@@ -51,7 +53,8 @@ def seed_interactions():
 def get_state():
     """The whole state as one fixture document (§3): PUT and `serve --fixtures` accept it as it is."""
     world = g.world
-    current = FixtureSet(world.services, world.api_keys, ())
+    services = {name: replace(s, lifecycle=world.lifecycles.get(name, ())) for name, s in world.services.items()}
+    current = FixtureSet(services, world.api_keys, ())
     return json_response(current.to_json(world.store.all(), world.prefix))
 
 
