@@ -147,3 +147,35 @@ class Interaction:
         out = self.to_json(prefix)
         out["agent"] = self.agent
         return out
+
+
+EVENTS = ("STARTED", "FINISHED")  # what the interactions webhook is told of (§6)
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    """A registered receiver of interaction events (§6)."""
+
+    id: str
+    url: str
+    secret: str = ""
+    events: tuple = EVENTS
+    services: tuple | None = None  # None: every service
+    retries: int = 3
+    retry_delay_ms: int = 1000
+    timeout_ms: int = 10000
+
+    def wants(self, event: str, service: str) -> bool:
+        return event in self.events and (self.services is None or service in self.services)
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "url": self.url,
+            "secret": self.secret,
+            "events": list(self.events),
+            "services": list(self.services) if self.services is not None else None,
+            "retries": self.retries,
+            "retryDelayMs": self.retry_delay_ms,
+            "timeoutMs": self.timeout_ms,
+        }

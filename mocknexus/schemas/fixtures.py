@@ -5,6 +5,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_l
 from mocknexus.core.models import STATES, STOPPERS, ApiKey, Service
 from mocknexus.schemas.fields import IsoDateTime, StrictBoolean, UserData
 from mocknexus.schemas.simulator import lifecycle_field
+from mocknexus.schemas.webhooks import WebhookSchema
 
 _name = fields.String(required=True, validate=validate.Length(min=1, max=255))
 
@@ -93,6 +94,7 @@ class FixtureDocument(Schema):
     services = fields.List(fields.Nested(ServiceFixture), load_default=list)
     api_keys = fields.List(fields.Nested(ApiKeyFixture), data_key="apiKeys", load_default=list)
     interactions = fields.List(fields.Nested(InteractionFixture), load_default=list)
+    webhooks = fields.List(fields.Nested(WebhookSchema), load_default=list)
 
 
 class SeedDocument(Schema):

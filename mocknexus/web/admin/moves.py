@@ -50,9 +50,10 @@ def agent_stop_interaction(open_media_service, **ref):
     """Stopped by another entity than the client: {"by": "agent" | "workflow" | "system", "reasonSystemName",
     "reasonDescription"} (by defaults to agent); the client's next call then gets a 404, as after its own stop."""
     body = admin_stop_request.load(read_json())
-    interaction = _target(open_media_service, ref)
-    return _answer(simulator.stop(g.world.store, interaction, body["by"], body.get("reason_system_name"),
-                                  body.get("reason_description")))
+    interaction = simulator.stop(g.world.store, _target(open_media_service, ref), body["by"],
+                                 body.get("reason_system_name"), body.get("reason_description"))
+    g.world.stopped(interaction)  # a new trace id: no vendor request caused it
+    return _answer(interaction)
 
 
 for _name, _view in (("route", route_interaction), ("handle", handle_interaction),

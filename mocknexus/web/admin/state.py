@@ -54,13 +54,13 @@ def get_state():
     """The whole state as one fixture document (§3): PUT and `serve --fixtures` accept it as it is."""
     world = g.world
     services = {name: replace(s, lifecycle=world.lifecycles.get(name, ())) for name, s in world.services.items()}
-    current = FixtureSet(services, world.api_keys, ())
+    current = FixtureSet(services, world.api_keys, (), tuple(world.webhooks.hooks.values()))
     return json_response(current.to_json(world.store.all(), world.prefix))
 
 
 @bp.put("/state")
 def put_state():
-    """Replace services, API keys and interactions with a fixture document; 400 and no change when bad.
+    """Replace services, API keys, interactions and webhooks with a fixture document; 400 and no change when bad.
     The journal, clock, settings and faults stay; keys given with --api-key stay too."""
     doc = fixture_document.load(read_json(required=True, what="a fixture document (a JSON object)"))
     _give_ids(doc["interactions"])
