@@ -45,7 +45,7 @@ class Step:
     deleted: tuple | None = None
 
     def to_json(self) -> dict:
-        out = {"after": self.after, "action": self.action}
+        out = {"after": int(self.after) if self.after.is_integer() else self.after, "action": self.action}
         if self.action == "handle":
             out["agent"] = self.agent
         elif self.action == "stop":
