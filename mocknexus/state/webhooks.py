@@ -5,7 +5,9 @@ import random
 import threading
 import time
 import uuid
+import weakref
 from collections import deque
+from datetime import UTC, datetime
 
 from mocknexus.core.errors import BadRequest, Conflict
 from mocknexus.core.models import Interaction, Webhook, iso
@@ -32,16 +34,19 @@ class Lane:
     """One webhook's deliveries, oldest first. Whoever holds its `turn` (set when it is handed to the sender)
     is the only one posting for it, so the next event's POST waits until the one before is delivered or failed."""
 
-    __slots__ = ("registry", "webhook", "queue", "turn", "closed", "sending")
+    __slots__ = ("_registry", "webhook", "queue", "turn", "closed", "sending")
 
     def __init__(self, registry: "Webhooks", webhook: Webhook):
-        self.registry, self.webhook = registry, webhook
+        # Weak: the registry holds its lanes, and no reference cycle keeps a dropped world alive (gcpolicy.py).
+        self._registry, self.webhook = weakref.ref(registry), webhook
         self.queue: deque = deque()  # of (record, payload bytes, headers)
         self.turn = self.closed = self.sending = False
 
     def work(self, sender: Sender) -> None:
         """On a sender thread: one attempt at the oldest delivery, then hand the turn on (a retry, the next one)."""
-        registry, webhook = self.registry, self.webhook
+        registry, webhook = self._registry(), self.webhook
+        if registry is None:  # its world is gone
+            return
         with registry._changed:
             if self.closed or not self.queue:
                 self.turn = False
@@ -76,8 +81,9 @@ class Webhooks:
     """The webhooks of one world and their deliveries. One lock (a condition, for waits) over the registry, the
     records and the lanes; records are plain dicts whose `state` and `attempts` only change under it."""
 
-    def __init__(self, sender: Sender, size: int, now):
-        self.sender, self.size, self.now = sender, size, now
+    def __init__(self, sender: Sender, size: int, now=None):
+        self.sender, self.size = sender, size
+        self.now = now or (lambda: datetime.now(UTC))  # the world's clock (World.reset sets it)
         self.hooks: dict[str, Webhook] = {}  # replaced whole (copy on write): the vendor path reads it unlocked
         self._lanes: dict[str, Lane] = {}
         self._records: deque = deque(maxlen=size)
