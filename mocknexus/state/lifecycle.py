@@ -37,7 +37,10 @@ class Timetable:
     def run_due(self) -> int:
         """Do every due step, in order; a step that does not fit the interaction's state then is skipped."""
         heap, done, world = self.heap, 0, self._world()
-        if not heap or world is None:
+        if not heap:
+            return 0
+        if world is None:  # gone without being discarded (an app nobody stopped): nothing is due any more
+            heap.clear()
             return 0
         with self._lock:
             now = world.clock.now()
