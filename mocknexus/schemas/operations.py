@@ -89,7 +89,8 @@ for _move, _body in (("route", None), ("handle", _SIM + "HandleRequest"), ("requ
                      ("stop", _SIM + "AdminStopRequest")):
     for _ref in ("{interactionId}", "ext_{externalId}"):
         ADMIN[("POST", f"/__admin/interactions/{{openMediaService}}/{_ref}/{_move}")] = {
-            "body": _body, "ok": AdminInteractionOut, "errors": {409: None}}
+            "body": _body, "ok": AdminInteractionOut,
+            "errors": {409: None} if _move in ("route", "handle", "requeue") else {}}
 ADMIN[("GET", "/__admin/services/{name}/lifecycle")] = {"ok": _SIM + "LifecycleBody"}
 ADMIN[("PUT", "/__admin/services/{name}/lifecycle")] = {"body": _SIM + "LifecycleBody", "ok": _SIM + "LifecycleBody"}
 _HOOKS = "mocknexus.schemas.webhooks:"
