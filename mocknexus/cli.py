@@ -133,7 +133,7 @@ def serve(config: ServerConfig, out=None) -> int:
     out = out or sys.stdout  # looked up now, not at import: tests and embedders swap sys.stdout
     from mocknexus.serving import gcpolicy
     from mocknexus.serving.accesslog import AccessLog
-    from mocknexus.serving.server import ServerError, make_server, run_until_stopped
+    from mocknexus.serving.server import ServerError, close_worlds, make_server, run_until_stopped
     from mocknexus.state.fixtureset import FixtureError
     from mocknexus.web.app import create_app
 
@@ -163,6 +163,7 @@ def serve(config: ServerConfig, out=None) -> int:
     print(f"mocknexus listening on http://{f'[{host}]' if ':' in host else host}:{server.effective_port}",
           file=out, flush=True)
     run_until_stopped(server, stopping)
+    close_worlds(app)
     if access_log is not None:
         access_log.flush()  # the lines of the last tenth of a second (accesslog.py)
     if stopping.is_set():

@@ -4,6 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 from requests import RequestException, Session
 
+from mocknexus.contactcenter import ContactCenter
+
 VENDOR_BASE = "/nexus/v3"
 # fault(**kwargs): which keyword goes where in the rule of §2.4.
 MATCH_KEYS = {"operation": "operation", "method": "method", "path": "path", "service": "service",
@@ -39,9 +41,10 @@ def server_root(url: str) -> str:
     return url.removesuffix(VENDOR_BASE).rstrip("/")
 
 
-class AdminClient:
+class AdminClient(ContactCenter):
     """`AdminClient("http://127.0.0.1:8080")`; `namespace=` binds every call (vendor URL included) to
-    `/__ns/{namespace}`; `token=` sends `Authorization: Bearer <token>` (servers run with --admin-token)."""
+    `/__ns/{namespace}`; `token=` sends `Authorization: Bearer <token>` (servers run with --admin-token).
+    The contact center's side (moves, lifecycles, webhooks) comes from ContactCenter."""
 
     def __init__(self, root: str, namespace: str | None = None, token: str | None = None,
                  session: Session | None = None, timeout: float = 10.0):
@@ -114,15 +117,18 @@ class AdminClient:
     def wait_for(self, count: int = 1, timeout: float = 5, **match) -> list[dict]:
         """Block until `count` requests matching `match` are in the journal; WaitTimeout when they are not
         there within `timeout` seconds. For code under test that calls the API asynchronously."""
+        return self._wait("/requests/wait", "requests", f"wait_for({count}, {match})", count, timeout, match)
+
+    def _wait(self, path: str, key: str, what: str, count: int, timeout: float, match: dict) -> list[dict]:
+        """A wait route (journal, deliveries): what matched, or WaitTimeout (with what did) at the timeout."""
         body = {"match": match, "count": count, "timeoutMs": int(timeout * 1000)}
         try:
-            return self.call("POST", "/requests/wait", body, timeout=timeout + self.timeout)["requests"]
+            return self.call("POST", path, body, timeout=timeout + self.timeout)[key]
         except AdminError as exc:
             if exc.status != 408:
                 raise
-            seen = (exc.body or {}).get("requests", [])
-            raise WaitTimeout(f"wait_for({count}, {match})",
-                              f"{len(seen)} of {count} matching requests arrived within {timeout} s", seen) from None
+            seen = (exc.body or {}).get(key, [])
+            raise WaitTimeout(what, f"{len(seen)} of {count} matching {key} arrived within {timeout} s", seen) from None
 
     # -- faults (§2.4) -------------------------------------------------------------------------
     def fault(self, match: dict | None = None, action: dict | None = None, **options) -> "Fault":

@@ -218,3 +218,13 @@ def test_no_fixtures_configured_is_said_once_in_the_header(pytester):
     result = pytester.runpytest_inprocess(f"--mocknexus-fixtures={FIXTURES}")
     result.assert_outcomes(passed=0, failed=1)  # the services are there now
     assert "mocknexus: no fixtures" not in result.stdout.str()
+
+
+def test_the_webhook_receiver_example_passes(pytester):
+    """The README's contact-center example: the mocknexus handle and the mocknexus_webhook_receiver fixture."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n### A receiver, and the signature check\n", 1)[1].split("\n## ", 1)[0]
+    example = re.findall(r"```python\n(.*?)```", section, re.S)[1]
+    pytester.makefile(".py", test_agent=example)
+    pytester.makeini(f"[pytest]\nmocknexus_fixtures = {FIXTURES}\n")
+    pytester.runpytest_inprocess().assert_outcomes(passed=1)

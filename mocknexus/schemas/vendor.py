@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from mocknexus.core.models import RESERVED_KEYS
+from mocknexus.core.models import RESERVED_KEYS, STATES, STOPPERS
 from mocknexus.schemas.fastload import fast_loader
 from mocknexus.schemas.fields import IsoDateTime, UserData
 
@@ -75,13 +75,14 @@ class InteractionOut(Schema):
     mediaType = fields.String(required=True)
     interactionType = fields.String(required=True)
     interactionSubtype = fields.String(required=True)
-    state = fields.String(required=True, validate=validate.OneOf(["queued", "stopped"]))
+    state = fields.String(required=True, validate=validate.OneOf(STATES))
     receivedAt = fields.String(required=True, metadata=_TIME)
     submittedAt = fields.String(required=True, metadata=_TIME)
     userData = UserData(required=True)
     selfUri = fields.String(required=True)
     stoppedAt = fields.String(allow_none=True, metadata=_TIME)
     stopReason = fields.Nested(StopReasonOut, allow_none=True)
+    stoppedBy = fields.String(allow_none=True, validate=validate.OneOf(STOPPERS))  # ours (§5)
 
 
 class StatusOut(Schema):
