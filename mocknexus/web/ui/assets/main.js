@@ -35,9 +35,9 @@ async function enter() {
     return $("token").focus();
   }
   $("login").hidden = true;
-  $("panels").hidden = $("tabs").hidden = $("actions").hidden = false;
   fillNamespaces(listed.namespaces);
   await setUp(await api.spec());
+  $("panels").hidden = $("tabs").hidden = $("actions").hidden = false; // once their buttons work
   await show(current);
 }
 
