@@ -75,5 +75,6 @@ class Watched:
 
 
 def skip_without_chromium() -> None:
+    """At the top of a browser test module: without Chromium, one loud line (pytest -ra shows it), no run."""
     if MISSING:
         pytest.skip(MISSING, allow_module_level=True)

@@ -5,7 +5,6 @@ import statistics
 import time
 from pathlib import Path
 
-import pytest
 import requests
 
 from mocknexus.serving.server import MockNexus
@@ -13,43 +12,9 @@ from tests.conftest import FIXTURES
 from tests.web import browser as chromium
 
 chromium.skip_without_chromium()
-from playwright.sync_api import sync_playwright  # noqa: E402  (only where the browser is)
 
 KEY = {"x-api-key": "ui-test"}
 CRM = "/nexus/v3/openmedia/crm-tasks/interactions"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        launched = chromium.launch(playwright)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def server():
-    with MockNexus(fixtures=[str(FIXTURES)], port=0) as nexus:
-        yield nexus
-
-
-@pytest.fixture
-def watched(browser, server):
-    """The dashboard of `server` in a fresh browser context; at the end, no console error, nothing off-host."""
-    opened = []
-
-    def open_one(root=None, path="/__admin/ui", **context):
-        watch = chromium.Watched(browser, root or server.root, **context)
-        opened.append(watch)
-        watch.open(path)
-        return watch
-
-    yield open_one
-    for watch in opened:
-        try:
-            watch.assert_clean()
-        finally:
-            watch.close()
 
 
 def until(page, expression: str) -> None:
@@ -67,13 +32,13 @@ def vendor(server, method, path, **kwargs):
     return requests.request(method, f"{server.root}{path}", headers=KEY, timeout=10, **kwargs)
 
 
-def test_interactions_per_service_with_search_state_filter_and_details(server, watched, tmp_path):
+def test_interactions_per_service_with_search_state_filter_and_details(ui_server, dashboard, tmp_path):
     for n in range(25):
-        vendor(server, "POST", CRM, json={"externalId": f"bulk-{n}", "userData": {"Note": f"needle{n}"}})
-    watch = watched()
+        vendor(ui_server, "POST", CRM, json={"externalId": f"bulk-{n}", "userData": {"Note": f"needle{n}"}})
+    watch = dashboard()
     page = watch.page
     page.wait_for_selector('[data-table="interactions-crm-tasks"] tbody tr')
-    listed = admin(server, "/interactions")["interactions"]
+    listed = admin(ui_server, "/interactions")["interactions"]
     for service in {i["openMediaService"] for i in listed}:
         ids = [i["id"] for i in listed if i["openMediaService"] == service]
         assert [row[0] for row in watch.rows(f"interactions-{service}")] == ids[:20]  # a page of 20
@@ -95,21 +60,21 @@ def test_interactions_per_service_with_search_state_filter_and_details(server, w
     assert not page.query_selector("button[data-move]")  # no §5 routes on this server: no move buttons
 
 
-def test_the_journal_is_live_filtered_and_opens_a_request(server, watched, tmp_path):
-    vendor(server, "GET", f"{CRM}/ext_ticket-42")
-    vendor(server, "GET", f"{CRM}/ext_nobody")
-    watch = watched()
+def test_the_journal_is_live_filtered_and_opens_a_request(ui_server, dashboard, tmp_path):
+    vendor(ui_server, "GET", f"{CRM}/ext_ticket-42")
+    vendor(ui_server, "GET", f"{CRM}/ext_nobody")
+    watch = dashboard()
     page = watch.page
     page.click('nav [data-panel="journal"]')
     page.wait_for_selector('[data-table="journal"] tbody tr')
-    journal = admin(server, "/requests")["requests"][::-1]
+    journal = admin(ui_server, "/requests")["requests"][::-1]
     expected = [[r["time"], r["method"], r["path"], str(r["status"]), r["operation"], ""] for r in journal]
     assert watch.rows("journal") == expected
 
     delays = []
     for n in range(3):  # a request made elsewhere shows within 2 s, without a reload
         started = time.monotonic()
-        vendor(server, "GET", f"{CRM}/ext_live-{n}")
+        vendor(ui_server, "GET", f"{CRM}/ext_live-{n}")
         page.wait_for_function("n => document.querySelector('[data-table=journal] tbody tr td:nth-child(3)')"
                                ".textContent.endsWith('/ext_live-' + n)", arg=n, timeout=5000)
         delays.append(time.monotonic() - started)
@@ -120,30 +85,30 @@ def test_the_journal_is_live_filtered_and_opens_a_request(server, watched, tmp_p
     page.dispatch_event("#journal-status", "change")
     until(page, "document.querySelectorAll('[data-table=journal] tbody tr').length === 4")
     assert [row[2] for row in watch.rows("journal")] == [
-        r["path"] for r in admin(server, "/requests?status=404")["requests"][::-1]]
+        r["path"] for r in admin(ui_server, "/requests?status=404")["requests"][::-1]]
     page.select_option("#journal-operation", "getInteractionByExternalId")
     page.click('[data-table="journal"] tbody tr')
-    newest = admin(server, "/requests?status=404&operation=getInteractionByExternalId")["requests"][-1]
+    newest = admin(ui_server, "/requests?status=404&operation=getInteractionByExternalId")["requests"][-1]
     assert watch.details() == newest
     assert page.is_visible("#details-curl")
     watch.shot(tmp_path, "journal-request")
 
-    requests.delete(f"{server.root}/__admin/requests", timeout=10)  # emptied elsewhere: the page follows
+    requests.delete(f"{ui_server.root}/__admin/requests", timeout=10)  # emptied elsewhere: the page follows
     until(page, "document.querySelectorAll('[data-table=journal] tbody tr').length === 0")
 
 
-def test_fault_rules_with_counts_add_remove_and_remove_all(server, watched, tmp_path):
-    watch = watched()
+def test_fault_rules_with_counts_add_remove_and_remove_all(ui_server, dashboard, tmp_path):
+    watch = dashboard()
     page = watch.page
     page.click('nav [data-panel="faults"]')
     page.fill("#fault-json", '{"match": {"method": "GET"}, "action": {"status": 503}, "times": 1}')
     page.click("#fault-add")
     page.wait_for_selector('[data-table="faults"] tbody tr')
-    assert vendor(server, "GET", f"{CRM}/ext_ticket-42").status_code == 503
+    assert vendor(ui_server, "GET", f"{CRM}/ext_ticket-42").status_code == 503
     page.click("#faults .refresh")
     until(page, "document.querySelector('[data-table=faults] tbody tr td:nth-child(6)')"
                            ".textContent === '1'")
-    [rule] = admin(server, "/faults")["faults"]
+    [rule] = admin(ui_server, "/faults")["faults"]
     assert watch.rows("faults") == [[rule["id"], json.dumps(rule["match"], separators=(",", ":")),
                                      json.dumps(rule["action"], separators=(",", ":")), "1",
                                      str(rule.get("matched", "")), "1", "Remove"]]
@@ -156,70 +121,70 @@ def test_fault_rules_with_counts_add_remove_and_remove_all(server, watched, tmp_
     assert "400" in page.text_content("#message") and "status" in page.text_content("#message")
     page.click('[data-table="faults"] tbody button')
     until(page, "document.querySelectorAll('[data-table=faults] tbody tr').length === 0")
-    assert admin(server, "/faults")["faults"] == []
+    assert admin(ui_server, "/faults")["faults"] == []
     for _ in range(2):
-        admin(server, "/faults", "POST", json={"action": {"status": 500}})
+        admin(ui_server, "/faults", "POST", json={"action": {"status": 500}})
     page.click("#faults .refresh")
     until(page, "document.querySelectorAll('[data-table=faults] tbody tr').length === 2")
     page.click("#faults-clear")
     until(page, "document.querySelectorAll('[data-table=faults] tbody tr').length === 0")
-    assert admin(server, "/faults")["faults"] == []
+    assert admin(ui_server, "/faults")["faults"] == []
 
 
-def test_clock_and_settings(server, watched, tmp_path):
-    watch = watched()
+def test_clock_and_settings(ui_server, dashboard, tmp_path):
+    watch = dashboard()
     page = watch.page
     page.click('nav [data-panel="clock"]')
     page.fill("#clock-at", "2026-05-01T10:00:00Z")
     page.click("#clock-freeze")
     until(page, "document.querySelector('#clock-now').textContent.startsWith('2026-05-01T10:00:00')")
-    assert admin(server, "/clock") == {"now": page.text_content("#clock-now"), "frozen": True}
+    assert admin(ui_server, "/clock") == {"now": page.text_content("#clock-now"), "frozen": True}
     page.fill("#clock-seconds", "90")
     page.click("#clock-advance")
     until(page, "document.querySelector('#clock-now').textContent.startsWith('2026-05-01T10:01:30')")
-    assert admin(server, "/clock")["now"] == page.text_content("#clock-now")
+    assert admin(ui_server, "/clock")["now"] == page.text_content("#clock-now")
     page.click("#clock-resume")
     until(page, "document.querySelector('#clock-frozen').textContent === '(running)'")
-    assert admin(server, "/clock")["frozen"] is False
+    assert admin(ui_server, "/clock")["frozen"] is False
 
-    assert page.is_checked("#set-strict") is admin(server, "/settings")["strict"] is False
+    assert page.is_checked("#set-strict") is admin(ui_server, "/settings")["strict"] is False
     page.check("#set-strict")
     page.select_option("#set-idStyle", "genesys")
     page.click("#settings-save")
     until(page, "document.querySelector('#message').textContent === 'settings saved'")
-    assert admin(server, "/settings") == {"strict": True, "retainStopped": False, "idStyle": "genesys",
+    assert admin(ui_server, "/settings") == {"strict": True, "retainStopped": False, "idStyle": "genesys",
                                           "maxBody": int(page.input_value("#set-maxBody"))}
     watch.shot(tmp_path, "clock-and-settings")
 
 
-def test_reset_and_the_downloads_of_state_and_journal(server, watched, tmp_path):
-    vendor(server, "POST", CRM, json={"externalId": "to-be-reset"})
-    watch = watched()
+def test_reset_and_the_downloads_of_state_and_journal(ui_server, dashboard, tmp_path):
+    vendor(ui_server, "POST", CRM, json={"externalId": "to-be-reset"})
+    watch = dashboard()
     page = watch.page
     page.wait_for_selector('[data-table="interactions-crm-tasks"] tbody tr')
     for button, path in (("#download-state", "/state"), ("#download-journal", "/requests")):
         with page.expect_download() as download:
             page.click(button)
-        assert json.loads(Path(download.value.path()).read_text(encoding="utf-8")) == admin(server, path)
+        assert json.loads(Path(download.value.path()).read_text(encoding="utf-8")) == admin(ui_server, path)
     page.click("#reset")  # the confirm dialog is accepted
-    until(page, "document.querySelector('#message').textContent.includes('reset')")
-    assert "to-be-reset" not in json.dumps(admin(server, "/interactions"))
-    assert "to-be-reset" not in page.text_content("#services")
+    until(page, "!document.querySelector('#services').textContent.includes('to-be-reset')")
+    assert "reset" in page.text_content("#message")
+    assert "to-be-reset" not in json.dumps(admin(ui_server, "/interactions"))
     watch.shot(tmp_path, "after-reset")
 
 
-def test_the_namespace_selector_switches_every_call(server, watched, tmp_path):
-    vendor(server, "POST", f"/__ns/team-a{CRM}", json={"externalId": "only-in-team-a"})
-    watch = watched(path="/__ns/team-a/__admin/ui")
+def test_the_namespace_selector_switches_every_call(ui_server, dashboard, tmp_path):
+    vendor(ui_server, "POST", f"/__ns/team-a{CRM}", json={"externalId": "only-in-team-a"})
+    watch = dashboard(path="/__ns/team-a/__admin/ui")
     page = watch.page
     page.wait_for_selector('[data-table="interactions-crm-tasks"] tbody tr')
     assert page.input_value("#namespace") == "team-a"
     assert "only-in-team-a" in page.text_content("#services")
     page.select_option("#namespace", "default")
     until(page, "!document.querySelector('#services').textContent.includes('only-in-team-a')")
-    assert page.url == f"{server.root}/__admin/ui"
+    assert page.url == f"{ui_server.root}/__admin/ui"
     assert [row[0] for row in watch.rows("interactions-crm-tasks")] == [
-        i["id"] for i in admin(server, "/interactions?service=crm-tasks")["interactions"]]
+        i["id"] for i in admin(ui_server, "/interactions?service=crm-tasks")["interactions"]]
     watch.shot(tmp_path, "namespace")
 
 
