@@ -23,10 +23,10 @@ async function start() {
 
 // Nothing of the admin API is shown until a call with the token (if any) has answered.
 async function enter() {
-  let listed;
+  let listed, spec;
   try {
     if (api.tokenMissing()) throw new api.NeedsToken();
-    listed = await api.call("GET", "/namespaces", undefined, { global: true });
+    [listed, spec] = await Promise.all([api.call("GET", "/namespaces", undefined, { global: true }), api.spec()]);
   } catch (error) {
     if (!(error instanceof api.NeedsToken)) return fail(error);
     $("login").hidden = false;
@@ -36,7 +36,7 @@ async function enter() {
   }
   $("login").hidden = true;
   fillNamespaces(listed.namespaces);
-  await setUp(await api.spec());
+  await setUp(spec);
   $("panels").hidden = $("tabs").hidden = $("actions").hidden = false; // once their buttons work
   await show(current);
 }
