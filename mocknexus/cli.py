@@ -102,8 +102,9 @@ def serve(config: ServerConfig, out=None) -> int:
         print(f"mocknexus: warning: on {config.host} the admin API (/__admin: reset, state, faults) is reachable "
               "from the network; set --admin-token to protect it", file=sys.stderr, flush=True)
     gcpolicy.install()  # the fixtures are loaded: no GC pause grows with them or with the store (gcpolicy.py)
-    print(f"mocknexus listening on http://{f'[{host}]' if ':' in host else host}:{server.effective_port}",
-          file=out, flush=True)
+    root = f"http://{f'[{host}]' if ':' in host else host}:{server.effective_port}"
+    print(f"mocknexus listening on {root}", file=out, flush=True)
+    print(f"mocknexus dashboard: {root}/__admin/ui", file=out, flush=True)  # a second line: the first stays as it was
     run_until_stopped(server, stopping)
     if access_log is not None:
         access_log.flush()  # the lines of the last tenth of a second (accesslog.py)
