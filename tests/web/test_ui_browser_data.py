@@ -33,6 +33,8 @@ def tricky_requests(root: str) -> None:
     requests.get(f"{url}/ext_order%2042 caf%C3%A9", headers={**key, "X-Note": "it's $(touch PWNED) \xe9"},
                  timeout=10)
     requests.get(f"{url}/a'b[1]", headers={**key, "User-Agent": None, "Accept": None}, timeout=10)
+    requests.post(url, headers=key, json={"externalId": "a/b%c d"}, timeout=10)
+    requests.get(f"{url}/ext_a%2Fb%25c d", headers=key, timeout=10)  # a "/" and a "%" in the externalId: 200
 
 
 def test_copy_as_curl_sends_the_same_request_again_and_nothing_else(browser, ui_server, tmp_path):
@@ -65,6 +67,8 @@ def test_copy_as_curl_sends_the_same_request_again_and_nothing_else(browser, ui_
         assert result.returncode == 0, (command, result.stderr)
         replay = requests.get(journal, timeout=10).json()["requests"][-1]
         assert strip(replay) == strip(original), command
+        if original["method"] == "GET":  # the same answer too: it found (or missed) the same interaction
+            assert replay["status"] == original["status"], command
     assert not (tmp_path / "PWNED").exists()
 
 

@@ -18,8 +18,11 @@ export function quote(text, bytes = false) {
     : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`))}'`;
 }
 
+// The journal's path is decoded, but for an externalId holding a "/" the server keeps that segment escaped
+// ("%" as %25, "/" as %2F: routing.py), so such a segment is unescaped first.
 function encodePath(path) {
-  return path.split("/").map(encodeURIComponent).join("/");
+  return path.split("/").map((segment) => encodeURIComponent(/^ext_.*%2F/i.test(segment)
+    ? segment.replace(/%2F/gi, "/").replace(/%25/g, "%") : segment)).join("/");
 }
 
 function bodyText(body) {
