@@ -47,6 +47,9 @@ def test_interactions_per_service_with_search_state_filter_and_details(ui_server
         i["id"] for i in listed if i["openMediaService"] == "crm-tasks"][20:40]
     watch.shot(tmp_path, "interactions")
 
+    vendor(ui_server, "POST", CRM, json={"externalId": "made-after-the-page-opened"})
+    page.click("#interactions .refresh")
+    until(page, "document.querySelector('#services').textContent.includes('made-after-the-page-opened')")
     page.fill("#search", "NEEDLE17")  # userData text, any case
     until(page, "document.querySelectorAll('#services tbody tr').length === 1")
     [row] = watch.rows("interactions-crm-tasks")

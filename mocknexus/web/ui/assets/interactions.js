@@ -18,6 +18,7 @@ export function enableMoves(names) {
 export function init() {
   $("search").addEventListener("input", () => render(true));
   $("state-filter").addEventListener("change", () => render(true));
+  document.querySelector("#interactions .refresh").addEventListener("click", () => load().catch(fail));
 }
 
 export async function load() {
