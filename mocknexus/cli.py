@@ -78,7 +78,7 @@ def serve(config: ServerConfig, out=None) -> int:
     out = out or sys.stdout  # looked up now, not at import: tests and embedders swap sys.stdout
     from mocknexus.serving import gcpolicy
     from mocknexus.serving.accesslog import AccessLog
-    from mocknexus.serving.server import ServerError, make_server, run_until_stopped
+    from mocknexus.serving.server import ServerError, close_worlds, make_server, run_until_stopped
     from mocknexus.state.fixtureset import FixtureError
     from mocknexus.web.app import create_app
 
@@ -106,6 +106,7 @@ def serve(config: ServerConfig, out=None) -> int:
     print(f"mocknexus listening on {root}", file=out, flush=True)
     print(f"mocknexus dashboard: {root}/__admin/ui", file=out, flush=True)  # a second line: the first stays as it was
     run_until_stopped(server, stopping)
+    close_worlds(app)
     if access_log is not None:
         access_log.flush()  # the lines of the last tenth of a second (accesslog.py)
     if stopping.is_set():

@@ -4,6 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 from requests import RequestException, Session
 
+from mocknexus.contactcenter import ContactCenter
+
 VENDOR_BASE = "/nexus/v3"
 # fault(**kwargs): which keyword goes where in the rule of §2.4.
 MATCH_KEYS = {"operation": "operation", "method": "method", "path": "path", "service": "service",
@@ -39,9 +41,10 @@ def server_root(url: str) -> str:
     return url.removesuffix(VENDOR_BASE).rstrip("/")
 
 
-class AdminClient:
+class AdminClient(ContactCenter):
     """`AdminClient("http://127.0.0.1:8080")`; `namespace=` binds every call (vendor URL included) to
-    `/__ns/{namespace}`; `token=` sends `Authorization: Bearer <token>` (servers run with --admin-token)."""
+    `/__ns/{namespace}`; `token=` sends `Authorization: Bearer <token>` (servers run with --admin-token).
+    The contact center's side (moves, lifecycles, webhooks) comes from ContactCenter."""
 
     def __init__(self, root: str, namespace: str | None = None, token: str | None = None,
                  session: Session | None = None, timeout: float = 10.0):

@@ -112,6 +112,18 @@ def mocknexus(request, mocknexus_server, _mocknexus_http):
         sandbox.close(drop=False)
 
 
+@pytest.fixture
+def mocknexus_webhook_receiver():
+    """A webhook receiver on loopback (port 0) for this test: register its `url` (mocknexus.add_webhook), then
+    assert on `received` or `wait_for(count)` (each POST: path, headers, exact body bytes, json, event, entity).
+    Set `status` (or a list `statuses`) to answer other than 200. A server at --mocknexus-url must be able to
+    reach this machine's loopback, so on the same host."""
+    from mocknexus.receiver import WebhookReceiver
+
+    with WebhookReceiver() as receiver:
+        yield receiver
+
+
 _ERRORS = pytest.StashKey[tuple | None]()
 
 

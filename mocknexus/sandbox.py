@@ -77,8 +77,8 @@ def read_documents(sources) -> list[dict]:
 
 def merge_documents(documents: list[dict]) -> dict:
     """Merge fixture documents as `serve --fixtures` does: services and keys by name (later wins),
-    interactions appended. The server validates the result."""
-    services, keys, interactions = {}, {}, []
+    interactions and webhooks appended. The server validates the result."""
+    services, keys, interactions, webhooks = {}, {}, [], []
     for doc in documents:
         if not isinstance(doc, dict):
             raise ValueError(f"mocknexus fixtures: a fixture document must be a JSON object, not {doc!r:.60}")
@@ -87,7 +87,9 @@ def merge_documents(documents: list[dict]) -> dict:
         for key in doc.get("apiKeys", []):
             keys[key.get("key") if isinstance(key, dict) else key] = key
         interactions.extend(doc.get("interactions", []))
-    return {"services": list(services.values()), "apiKeys": list(keys.values()), "interactions": interactions}
+        webhooks.extend(doc.get("webhooks", []))
+    return {"services": list(services.values()), "apiKeys": list(keys.values()), "interactions": interactions,
+            "webhooks": webhooks}
 
 
 def pick_api_key(keys: list, now: datetime) -> str | None:

@@ -110,7 +110,7 @@ def test_check_bad_fixtures_lists_each_problem(tmp_path, capsys):
                                                                    {"openMediaService": "s", "userData": []}]}))
     assert main(["check", str(FIXTURES), str(bad)]) == 1
     err = capsys.readouterr().err
-    assert err.splitlines() == [f"{bad}: $.interactions[0].state: Must be one of: queued, stopped.",
+    assert err.splitlines() == [f"{bad}: $.interactions[0].state: Must be one of: queued, routing, handling, stopped.",
                                 f"{bad}: $.interactions[1].userData: Not a valid mapping type."]
 
 

@@ -100,9 +100,9 @@ def test_huge_unicode_strings_everywhere(server, session, path, method, text, id
 
 
 def _bound_waits(case) -> None:
-    """POST /__admin/requests/wait blocks until timeoutMs (default 5 s) in a fresh namespace: keep that short
-    (a valid timeout only: an invalid one is what a negative example is about)."""
-    if case.path.endswith("/requests/wait") and isinstance(case.body, dict):
+    """POST /__admin/requests/wait (and .../deliveries/wait) blocks until timeoutMs (default 5 s) in a fresh
+    namespace: keep that short (a valid timeout only: an invalid one is what a negative example is about)."""
+    if case.path.endswith("/wait") and isinstance(case.body, dict):  # the journal's and the deliveries' waits
         timeout = case.body.get("timeoutMs", 5000)
         if isinstance(timeout, int) and not isinstance(timeout, bool) and 20 < timeout <= MAX_WAIT_MS:
             case.body["timeoutMs"] = 20

@@ -204,3 +204,13 @@ def test_external_server_with_an_admin_token(pytester):
         result.stdout.fnmatch_lines(["*--mocknexus-url: mocknexus GET /__admin/health → 401*"])
         result = pytester.runpytest_inprocess(f"--mocknexus-url={nexus.root}", "--mocknexus-admin-token=s3cret")
         result.assert_outcomes(passed=1)
+
+
+def test_the_webhook_receiver_example_passes(pytester):
+    """The README's contact-center example: the mocknexus handle and the mocknexus_webhook_receiver fixture."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n### A receiver, and the signature check\n", 1)[1].split("\n## ", 1)[0]
+    example = re.findall(r"```python\n(.*?)```", section, re.S)[1]
+    pytester.makefile(".py", test_agent=example)
+    pytester.makeini(f"[pytest]\nmocknexus_fixtures = {FIXTURES}\n")
+    pytester.runpytest_inprocess().assert_outcomes(passed=1)

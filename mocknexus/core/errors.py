@@ -66,14 +66,16 @@ class ServiceUnavailable(ApiError):
 
 
 class WaitTimedOut(RequestTimeout):
-    """408 from POST /__admin/requests/wait; the envelope also carries the matching requests seen so far."""
+    """408 from a wait (POST /__admin/requests/wait, .../deliveries/wait); the envelope also carries what matched
+    so far, under `key`."""
 
-    def __init__(self, message: str, requests: list):
+    def __init__(self, message: str, requests: list, key: str = "requests"):
         super().__init__(message)
         self.requests = requests
+        self.key = key
 
     def to_envelope(self) -> dict:
-        return {**super().to_envelope(), "requests": self.requests}
+        return {**super().to_envelope(), self.key: self.requests}
 
 
 def envelope(status: int, message: str) -> dict:

@@ -11,7 +11,11 @@ RESERVED_KEYS = frozenset(
 )
 
 QUEUED = "queued"
+ROUTING = "routing"  # a strategy has it (§5)
+HANDLING = "handling"  # an agent has it (§5)
 STOPPED = "stopped"
+STATES = (QUEUED, ROUTING, HANDLING, STOPPED)
+STOPPERS = ("client", "agent", "workflow", "system")  # who stopped an interaction: its stoppedBy (§5)
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -27,19 +31,52 @@ def iso(moment: datetime | None) -> str | None:
 
 
 @dataclass(frozen=True, slots=True)
+class Step:
+    """One step of a service's lifecycle (§5.1): `action` done `after` seconds past an interaction's submittedAt."""
+
+    after: float
+    action: str  # route, handle, requeue, update or stop
+    agent: str | None = None  # handle
+    by: str = "agent"  # stop
+    reason_system_name: str | None = None  # stop
+    reason_description: str | None = None  # stop
+    changed: dict | None = None  # update, as the vendor's update body
+    added: dict | None = None
+    deleted: tuple | None = None
+
+    def to_json(self) -> dict:
+        out = {"after": int(self.after) if self.after.is_integer() else self.after, "action": self.action}
+        if self.action == "handle":
+            out["agent"] = self.agent
+        elif self.action == "stop":
+            out.update(by=self.by, reasonSystemName=self.reason_system_name,
+                       reasonDescription=self.reason_description)
+        elif self.action == "update":
+            parts = (("changedProperties", self.changed), ("addedProperties", self.added),
+                     ("deletedProperties", None if self.deleted is None else list(self.deleted)))
+            out.update((key, value) for key, value in parts if value is not None)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
 class Service:
     name: str
     media_type: str = "openmedia"
     interaction_type: str = "Inbound"
     interaction_subtype: str = "InboundNew"
+    # As loaded from the fixtures; a world keeps its own (PUT /__admin/services/{name}/lifecycle).
+    lifecycle: tuple = field(default=(), compare=False)
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "name": self.name,
             "mediaType": self.media_type,
             "interactionType": self.interaction_type,
             "interactionSubtype": self.interaction_subtype,
         }
+        if self.lifecycle:
+            out["lifecycle"] = [step.to_json() for step in self.lifecycle]
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +107,8 @@ class Interaction:
     state: str = QUEUED
     stopped_at: datetime | None = None
     stop_reason: dict | None = None
+    stopped_by: str | None = None  # one of STOPPERS once stopped
+    agent: str | None = None  # the agent handling it (§5), shown in the admin view only
     # receivedAt and submittedAt as written, made on first use: they never change, and to_json (every
     # vendor answer) would otherwise format both again each time.
     _times: tuple | None = field(default=None, init=False, repr=False, compare=False)
@@ -100,4 +139,43 @@ class Interaction:
         if self.state == STOPPED:
             out["stoppedAt"] = iso(self.stopped_at)
             out["stopReason"] = self.stop_reason
+            out["stoppedBy"] = self.stopped_by
         return out
+
+    def admin_json(self, prefix: str = "") -> dict:
+        """What the admin API shows: the vendor's shape plus the handling `agent` (§5)."""
+        out = self.to_json(prefix)
+        out["agent"] = self.agent
+        return out
+
+
+EVENTS = ("STARTED", "FINISHED")  # what the interactions webhook is told of (§6)
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    """A registered receiver of interaction events (§6)."""
+
+    id: str
+    url: str
+    secret: str = ""
+    events: tuple = EVENTS
+    services: tuple | None = None  # None: every service
+    retries: int = 3
+    retry_delay_ms: int = 1000
+    timeout_ms: int = 10000
+
+    def wants(self, event: str, service: str) -> bool:
+        return event in self.events and (self.services is None or service in self.services)
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "url": self.url,
+            "secret": self.secret,
+            "events": list(self.events),
+            "services": list(self.services) if self.services is not None else None,
+            "retries": self.retries,
+            "retryDelayMs": self.retry_delay_ms,
+            "timeoutMs": self.timeout_ms,
+        }

@@ -5,6 +5,7 @@ import re
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from mocknexus.core.config import ID_STYLES
+from mocknexus.core.models import STATES
 from mocknexus.schemas.fields import IsoDateTime, StrictBoolean, StrictInteger, StrictNumber
 
 MAX_BODY_LIMIT = 1 << 30  # the server's own ceiling (waitress max_request_body_size)
@@ -92,7 +93,7 @@ class InteractionsQuery(StrictSchema):
     """GET /__admin/interactions query string."""
 
     service = fields.String()
-    state = fields.String(validate=validate.OneOf(["queued", "stopped"]))
+    state = fields.String(validate=validate.OneOf(STATES))
 
 
 class RequestRecordOut(Schema):

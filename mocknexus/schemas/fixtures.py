@@ -2,8 +2,10 @@
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validate
 
-from mocknexus.core.models import ApiKey, Service
+from mocknexus.core.models import STATES, STOPPERS, ApiKey, Service
 from mocknexus.schemas.fields import IsoDateTime, StrictBoolean, UserData
+from mocknexus.schemas.simulator import lifecycle_field
+from mocknexus.schemas.webhooks import WebhookSchema
 
 _name = fields.String(required=True, validate=validate.Length(min=1, max=255))
 
@@ -30,10 +32,11 @@ class ServiceFixture(Schema):
     media_type = fields.String(data_key="mediaType", load_default="openmedia")
     interaction_type = fields.String(data_key="interactionType", load_default="Inbound")
     interaction_subtype = fields.String(data_key="interactionSubtype", load_default="InboundNew")
+    lifecycle = lifecycle_field(load_default=list)
 
     @post_load
     def _make(self, data, **kwargs):
-        return Service(**data)
+        return Service(**{**data, "lifecycle": tuple(data["lifecycle"])})
 
 
 class ApiKeyFixture(Schema):
@@ -69,12 +72,14 @@ class InteractionFixture(Schema):
     external_id = fields.String(data_key="externalId", allow_none=True, validate=validate.Length(min=1, max=255))
     parent_id = fields.String(data_key="parentInteractionId", allow_none=True)
     service = fields.String(data_key="openMediaService", required=True)
-    state = fields.String(validate=validate.OneOf(["queued", "stopped"]), load_default="queued")
+    state = fields.String(validate=validate.OneOf(STATES), load_default="queued")
     received_at = IsoDateTime(data_key="receivedAt", allow_none=True)
     submitted_at = IsoDateTime(data_key="submittedAt", allow_none=True)
     stopped_at = IsoDateTime(data_key="stoppedAt", allow_none=True)
     stop_reason = fields.Nested(StopReasonFixture, data_key="stopReason", allow_none=True)
     user_data = UserData(data_key="userData", load_default=dict)
+    stopped_by = fields.String(data_key="stoppedBy", allow_none=True, validate=validate.OneOf(STOPPERS))
+    agent = fields.String(allow_none=True, validate=validate.Length(min=1, max=255))
     # Written by the server from the service or the id; accepted so that GET /__admin/state round-trips.
     mediaType = fields.String(load_only=True)
     interactionType = fields.String(load_only=True)
@@ -89,6 +94,7 @@ class FixtureDocument(Schema):
     services = fields.List(fields.Nested(ServiceFixture), load_default=list)
     api_keys = fields.List(fields.Nested(ApiKeyFixture), data_key="apiKeys", load_default=list)
     interactions = fields.List(fields.Nested(InteractionFixture), load_default=list)
+    webhooks = fields.List(fields.Nested(WebhookSchema), load_default=list)
 
 
 class SeedDocument(Schema):

@@ -5,13 +5,14 @@ import importlib
 from marshmallow import Schema, fields
 
 from mocknexus.schemas.fixtures import ApiKeyFixture, ServiceFixture
+from mocknexus.schemas.simulator import AdminInteractionOut
 from mocknexus.schemas.vendor import (
     CreateInteractionRequest,
-    InteractionOut,
     StatusOut,
     StopInteractionRequest,
     UpdateInteractionRequest,
 )
+from mocknexus.schemas.webhooks import WebhookOut
 
 _COMMON = (401, 403, 404, 413, 500)
 _WRITE = (400, *_COMMON, 409)
@@ -33,6 +34,7 @@ VENDOR = {
 _ADMIN = "mocknexus.schemas.admin:"
 _FIXTURES = "mocknexus.schemas.fixtures:"
 _FAULTS = "mocknexus.schemas.faults:"
+_SIM = "mocknexus.schemas.simulator:"
 
 
 class OkOut(Schema):
@@ -44,7 +46,7 @@ class DeletedOut(OkOut):
 
 
 class InteractionsOut(Schema):
-    interactions = fields.List(fields.Nested(InteractionOut), required=True)
+    interactions = fields.List(fields.Nested(AdminInteractionOut), required=True)
 
 
 class StateOut(Schema):
@@ -52,7 +54,8 @@ class StateOut(Schema):
 
     services = fields.List(fields.Nested(ServiceFixture), required=True)
     apiKeys = fields.List(fields.Nested(ApiKeyFixture), required=True)
-    interactions = fields.List(fields.Nested(InteractionOut), required=True)
+    interactions = fields.List(fields.Nested(AdminInteractionOut), required=True)
+    webhooks = fields.List(fields.Nested(WebhookOut), required=True)
 
 
 # (METHOD, path) → {"body", "query", "ok", "errors": {status: schema}} as schemas or "module:Name" (resolved
@@ -80,6 +83,25 @@ ADMIN = {
     ("DELETE", "/__admin/faults"): {"ok": DeletedOut},
     ("DELETE", "/__admin/faults/{id}"): {"ok": DeletedOut},
 }
+# The contact center's moves (§5), each by id and by ext_{externalId}.
+for _move, _body in (("route", None), ("handle", _SIM + "HandleRequest"), ("requeue", None),
+                     ("update", "mocknexus.schemas.vendor:UpdateInteractionRequest"),
+                     ("stop", _SIM + "AdminStopRequest")):
+    for _ref in ("{interactionId}", "ext_{externalId}"):
+        ADMIN[("POST", f"/__admin/interactions/{{openMediaService}}/{_ref}/{_move}")] = {
+            "body": _body, "ok": AdminInteractionOut, "errors": {409: None}}
+ADMIN[("GET", "/__admin/services/{name}/lifecycle")] = {"ok": _SIM + "LifecycleBody"}
+ADMIN[("PUT", "/__admin/services/{name}/lifecycle")] = {"body": _SIM + "LifecycleBody", "ok": _SIM + "LifecycleBody"}
+_HOOKS = "mocknexus.schemas.webhooks:"
+ADMIN.update({  # the interactions webhook (§6)
+    ("POST", "/__admin/webhooks"): {"body": _HOOKS + "WebhookSchema", "ok": WebhookOut, "errors": {409: None}},
+    ("GET", "/__admin/webhooks"): {"ok": _HOOKS + "WebhooksOut"},
+    ("DELETE", "/__admin/webhooks"): {"ok": DeletedOut},
+    ("DELETE", "/__admin/webhooks/{webhookId}"): {"ok": DeletedOut},
+    ("GET", "/__admin/webhooks/deliveries"): {"query": _HOOKS + "DeliveriesQuery", "ok": _HOOKS + "DeliveriesOut"},
+    ("POST", "/__admin/webhooks/deliveries/wait"): {"body": _HOOKS + "DeliveryWait", "ok": _HOOKS + "DeliveriesOut",
+                                                    "errors": {408: "wait-timeout:deliveries", 503: None}},
+})
 
 
 def resolve(target):
@@ -93,8 +115,11 @@ def resolve(target):
         return None
 
 
-def wait_timeout_schema() -> dict:
-    """The 408 of POST /__admin/requests/wait: the error envelope plus the requests seen so far."""
-    record = resolve(_ADMIN + "RequestRecordOut")
-    return {"type": "object", "required": ["status", "requests"],
-            "properties": {"status": StatusOut, "requests": {"type": "array", "items": record or {"type": "object"}}}}
+_WAITED = {"requests": _ADMIN + "RequestRecordOut", "deliveries": _HOOKS + "DeliveryOut"}
+
+
+def wait_timeout_schema(key: str = "requests") -> dict:
+    """The 408 of a wait (journal, deliveries): the error envelope plus what matched so far under `key`."""
+    record = resolve(_WAITED[key])
+    return {"type": "object", "required": ["status", key],
+            "properties": {"status": StatusOut, key: {"type": "array", "items": record or {"type": "object"}}}}

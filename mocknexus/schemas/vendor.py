@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from mocknexus.core.models import RESERVED_KEYS
+from mocknexus.core.models import RESERVED_KEYS, STOPPERS
 from mocknexus.schemas.fastload import fast_loader
 from mocknexus.schemas.fields import IsoDateTime, UserData
 
@@ -80,6 +80,7 @@ class InteractionOut(Schema):
     selfUri = fields.String(required=True)
     stoppedAt = fields.String(allow_none=True)
     stopReason = fields.Nested(StopReasonOut, allow_none=True)
+    stoppedBy = fields.String(allow_none=True, validate=validate.OneOf(STOPPERS))  # ours (§5)
 
 
 class StatusOut(Schema):

@@ -1,6 +1,7 @@
 """MockNexus: the app on waitress in a background thread; binds in start(), so port 0 works and errors surface."""
 
 import functools
+import sys
 import threading
 import time
 from os import PathLike
@@ -168,10 +169,12 @@ class MockNexus:
             wasyncore.loop(timeout=1, map=sockets, use_poll=True, count=1)
 
     def stop(self, grace: float = 1.0) -> None:
-        """Stop serving; requests in flight get up to `grace` seconds, idle workers end at once."""
+        """Stop serving; requests in flight get up to `grace` seconds, idle workers end at once; pending webhook
+        deliveries are dropped (counted on stderr) and none is sent after."""
         server, self._server = self._server, None
         if server is None:
             return
+        close_worlds(self.app)
         sockets = _sockets(server)
         listeners = _listeners(sockets)
         self._stopping.set()
@@ -201,6 +204,17 @@ class MockNexus:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def close_worlds(app) -> None:
+    """The server stops: no webhook delivery goes out after this; the pending ones are dropped and counted."""
+    dropped = app.extensions["mocknexus"].close()
+    if dropped:
+        try:
+            print(f"mocknexus: {dropped} pending webhook deliver{'y' if dropped == 1 else 'ies'} dropped at shutdown",
+                  file=sys.stderr, flush=True)
+        except (OSError, ValueError):  # stderr closed or gone: the line is dropped, the shutdown goes on (§9)
+            pass
 
 
 def _paths(given) -> list:

@@ -2,10 +2,11 @@
 
 import copy
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from mocknexus.core.models import STOPPED, ApiKey, Interaction
+from mocknexus.state.webhooks import MAX_WEBHOOKS
 
 
 class FixtureError(Exception):
@@ -33,6 +34,7 @@ class FixtureSet:
     services: dict
     api_keys: dict
     interactions: tuple
+    webhooks: tuple = ()
 
     @classmethod
     def empty(cls) -> "FixtureSet":
@@ -40,17 +42,19 @@ class FixtureSet:
 
     def with_api_keys(self, keys: list[str]) -> "FixtureSet":
         extra = {key: ApiKey(key) for key in keys}
-        return FixtureSet(self.services, {**self.api_keys, **extra}, self.interactions)
+        return replace(self, api_keys={**self.api_keys, **extra})
 
     def fresh_interactions(self) -> list[Interaction]:
         return [copy.copy(i) for i in self.interactions]
 
     def to_json(self, interactions=None, prefix: str = "") -> dict:
         """A fixture document; `interactions` defaults to the templates."""
+        interactions = self.interactions if interactions is None else interactions
         return {
             "services": [s.to_json() for s in self.services.values()],
             "apiKeys": [k.to_json() for k in self.api_keys.values()],
-            "interactions": [i.to_json(prefix) for i in (self.interactions if interactions is None else interactions)],
+            "interactions": [i.admin_json(prefix) for i in interactions],
+            "webhooks": [w.to_json() for w in self.webhooks],
         }
 
 
@@ -84,6 +88,7 @@ def build_interactions(docs: list, services: dict, now: datetime, existing=(), w
             user_data=doc["user_data"], state=doc["state"],
             stopped_at=(doc.get("stopped_at") or now) if stopped else None,
             stop_reason=(doc.get("stop_reason") or {"systemName": None, "description": None}) if stopped else None,
+            stopped_by=doc.get("stopped_by") if stopped else None, agent=doc.get("agent"),
         ))
     if errors:
         raise FixtureError(errors)
@@ -106,6 +111,20 @@ def build_set(named_docs: list[tuple[str, dict]], now: datetime) -> FixtureSet:
             interactions.extend(build_interactions(doc["interactions"], services, now, interactions, where))
         except FixtureError as exc:
             errors.extend(exc.items)
+    webhooks = [w for _, doc in named_docs for w in doc.get("webhooks", ())]
+    errors.extend(webhook_problems(webhooks))
     if errors:
         raise FixtureError(errors)
-    return FixtureSet(services, api_keys, tuple(interactions))
+    return FixtureSet(services, api_keys, tuple(interactions), tuple(webhooks))
+
+
+def webhook_problems(webhooks: list) -> list[tuple[str, str, str]]:
+    """Webhooks of every document together: ids used once, at most MAX_WEBHOOKS of them (§9)."""
+    errors, seen = [], set()
+    for n, webhook in enumerate(webhooks):
+        if webhook.id in seen:
+            errors.append(("", f"$.webhooks[{n}].id", f"id '{webhook.id}' is used twice"))
+        seen.add(webhook.id)
+    if len(webhooks) > MAX_WEBHOOKS:
+        errors.append(("", "$.webhooks", f"{len(webhooks)} webhooks; a namespace holds at most {MAX_WEBHOOKS}"))
+    return errors

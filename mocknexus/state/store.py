@@ -73,10 +73,7 @@ class InteractionStore:
         self.service(service_name)
         with self._lock:
             interaction = self._find_live(service_name, interaction_id, external_id)
-            interaction.stopped_at = self.clock.now()
-            interaction.stop_reason = {"systemName": reason_system_name, "description": reason_description}
-            # Last, so a reader outside the lock that sees `stopped` also sees stoppedAt and stopReason.
-            interaction.state = STOPPED
+            finish(interaction, self.clock.now(), reason_system_name, reason_description, "client")
             return interaction
 
     def update_interaction(self, service_name: str, interaction_id=None, external_id=None,
@@ -84,12 +81,7 @@ class InteractionStore:
         self.service(service_name)
         with self._lock:
             interaction = self._find_live(service_name, interaction_id, external_id)
-            user_data = dict(interaction.user_data)
-            user_data.update(changed or {})
-            user_data.update(added or {})
-            for key in deleted or ():
-                user_data.pop(key, None)
-            interaction.user_data = user_data
+            interaction.user_data = updated(interaction.user_data, changed, added, deleted)
             return interaction
 
     def load(self, interactions: list[Interaction]) -> None:
@@ -146,3 +138,22 @@ class InteractionStore:
         what = f"externalId '{external_id}'" if external_id is not None else f"id '{interaction_id}'"
         return NotFound(f"No interaction with {what} in service '{service_name}'")
 
+
+
+def finish(interaction: Interaction, moment: datetime, reason_system_name, reason_description, by: str) -> None:
+    """Stop it (the caller holds the store's lock): by the client, or by the contact center (§5)."""
+    interaction.stopped_at = moment
+    interaction.stop_reason = {"systemName": reason_system_name, "description": reason_description}
+    interaction.stopped_by = by
+    # Last, so a reader outside the lock that sees `stopped` also sees stoppedAt and stopReason.
+    interaction.state = STOPPED
+
+
+def updated(user_data: dict, changed, added, deleted) -> dict:
+    """A new userData (the old one is never mutated): changed, then added, then deleted (§1.5)."""
+    out = dict(user_data)
+    out.update(changed or {})
+    out.update(added or {})
+    for key in deleted or ():
+        out.pop(key, None)
+    return out

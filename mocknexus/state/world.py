@@ -9,8 +9,11 @@ from mocknexus.core.ids import IdFactory
 from mocknexus.state.faults import FaultRegistry
 from mocknexus.state.fixtureset import FixtureSet
 from mocknexus.state.journal import Journal
+from mocknexus.state.lifecycle import Timetable
 from mocknexus.state.reaper import REAPER
+from mocknexus.state.sender import Sender
 from mocknexus.state.store import InteractionStore
+from mocknexus.state.webhooks import Webhooks
 
 DEFAULT = "default"
 NAMESPACE = "mocknexus.namespace"  # environ key: the namespace a request's `/__ns/{name}` prefix names
@@ -19,7 +22,7 @@ NAMESPACE = "mocknexus.namespace"  # environ key: the namespace a request's `/__
 class World:
     """Store + journal + faults + clock + settings + ids of one namespace. `reset` costs what the fixtures cost."""
 
-    def __init__(self, name: str, base: FixtureSet, config: ServerConfig):
+    def __init__(self, name: str, base: FixtureSet, config: ServerConfig, sender: Sender | None = None):
         self.name = name
         self.base = base
         self.config = config
@@ -27,29 +30,58 @@ class World:
         self.prefix = "" if name == DEFAULT else f"/__ns/{name}"
         # One journal for the world's life: reset empties it in place, so waiters stay attached.
         self.journal = Journal(config.journal_size)
+        self.timetable = Timetable(self)
+        # One registry for the world's life, as the journal: reset reloads it in place.
+        self.webhooks = Webhooks(sender or Sender(), config.journal_size, lambda: self.clock.now())
         self.store = None
         self.reset()
 
     def reset(self) -> None:
-        """Back to the start: settings, clock, ids, faults, journal and the loaded fixtures."""
+        """Back to the start: settings, clock, ids, faults, journal, deliveries and the loaded fixtures."""
         self.settings = self.config.settings.copy()
         self.clock = Clock()
         self.ids = IdFactory(self.config.seed)
         self.faults = FaultRegistry()
         self.journal.clear(restart_ids=True)
+        self.webhooks.clear_deliveries()
         self.replace(self.base)
 
     def replace(self, fixtures: FixtureSet) -> None:
         """Swap in new services, keys and interactions (reset, PUT /__admin/state); settings etc. stay."""
         old = self.store
+        self.timetable.clear()  # its steps are for the old store's interactions
+        # service name -> lifecycle steps; replaced whole (copy on write), so readers need no lock
+        self.lifecycles = {s.name: s.lifecycle for s in fixtures.services.values() if s.lifecycle}
         self.api_keys = fixtures.api_keys
+        self.webhooks.load(fixtures.webhooks)
         self.store = InteractionStore(fixtures.services, self.settings, self.clock, self.ids,
                                       fixtures.fresh_interactions())
         if old is not None:
             discard_store(old)
 
+    def created(self, interaction, trace: str | None = None) -> None:
+        """An interaction was created through the vendor API (whose request had the trace id `trace`): the
+        webhooks hear of it, then its service's lifecycle starts (§5.1)."""
+        self.webhooks.notify("STARTED", interaction, trace, self.prefix)
+        steps = self.lifecycles.get(interaction.service.name)
+        if steps:
+            self.timetable.plan(interaction, steps)
+
+    def stopped(self, interaction, trace: str | None = None) -> None:
+        """An interaction was stopped, by anyone (no `trace`: not by a vendor request, so a new one)."""
+        self.webhooks.notify("FINISHED", interaction, trace, self.prefix)
+
+    def set_lifecycle(self, service_name: str, steps: tuple) -> None:
+        self.store.service(service_name)  # 404 when there is no such service
+        lifecycles = {k: v for k, v in self.lifecycles.items() if k != service_name}
+        if steps:
+            lifecycles[service_name] = steps
+        self.lifecycles = lifecycles
+
     def discard(self) -> None:
         """This world is gone (dropped, evicted): free what its use made, in the background."""
+        self.timetable.clear()
+        self.webhooks.close()
         discard_store(self.store)
         self.journal.clear()
 
@@ -73,6 +105,7 @@ class Worlds:
         self.config = config
         self._lock = threading.Lock()
         self._worlds: OrderedDict[str, World] = OrderedDict()
+        self.sender = Sender()  # every world's webhook deliveries, on its own few threads
         self.default = self.get(DEFAULT)
 
     def get(self, name: str) -> World:
@@ -82,7 +115,7 @@ class Worlds:
                 self._worlds.move_to_end(name)
                 return world
         # Built outside the lock (it costs what the fixtures cost); a racing twin loses to setdefault.
-        fresh = World(name, self.base, self.config)
+        fresh = World(name, self.base, self.config, self.sender)
         with self._lock:
             world = self._worlds.setdefault(name, fresh)
             self._worlds.move_to_end(name)
@@ -108,6 +141,11 @@ class Worlds:
         """Default first, then least recently used first; does not count as a use."""
         with self._lock:
             return list(self._worlds.values())
+
+    def close(self) -> int:
+        """The server stops: no webhook delivery is sent after this; how many pending ones were dropped."""
+        self.sender.close()
+        return sum(world.webhooks.close() for world in self.all())
 
     def drop(self, name: str) -> bool:
         """Forget a namespace (its next use makes it afresh); the default world is reset instead."""

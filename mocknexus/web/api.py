@@ -16,7 +16,7 @@ from mocknexus.schemas.vendor import create_request, stop_request, update_reques
 from mocknexus.state.auth import check_api_key
 from mocknexus.state.journal import decode_body, request_headers
 from mocknexus.web import inject
-from mocknexus.web.http import header_safe, ok, read_json
+from mocknexus.web.http import decide_trace, header_safe, ok, read_json
 from mocknexus.web.routing import ESCAPED_EXT, STARTED
 
 VENDOR_ROOT = "/nexus/"  # every path under it is the vendor's: journaled, routed or not
@@ -51,6 +51,8 @@ def check_request(call):
     if ESCAPED_EXT in environ and "external_id" in args:  # an externalId with a '/' (routing.py)
         args["external_id"] = unquote(args["external_id"])
     check_api_key(world, environ.get("HTTP_X_API_KEY"), args["service"])  # = req.headers.get("x-api-key")
+    if world.timetable.heap:  # steps planned (§5.1): what is due is done before this request sees the world
+        world.timetable.run_due()
     limit = world.settings.max_body
     if length is not None and length > limit:
         raise PayloadTooLarge(f"The request body is {length} bytes; the limit is {limit}")
@@ -123,10 +125,14 @@ def _dump(call, interaction):
 def create_interaction(call, service):
     """createInteraction: a new interaction in state queued; 409 while one with its externalId is live."""
     body = _load(call, create_request)
-    return _dump(call, call.world.store.create_interaction(
+    world = call.world
+    interaction = world.store.create_interaction(
         service, body.get("external_id"), body.get("parent_interaction_id"),
         body.get("received_at"), body.get("user_data"),
-    ))
+    )
+    if world.lifecycles or world.webhooks.hooks:  # the whole cost when no service has one and none is registered
+        world.created(interaction, decide_trace(call.environ))
+    return _dump(call, interaction)
 
 
 @bp.get(f"{BASE}/<ext:external_id>")
@@ -167,10 +173,14 @@ def update_interaction(call, service, interaction_id):
 
 def _stop(call, service, **ref):
     body = _load(call, stop_request)
-    return _dump(call, call.world.store.stop_interaction(
+    world = call.world
+    interaction = world.store.stop_interaction(
         service, **ref, reason_system_name=body.get("reason_system_name"),
         reason_description=body.get("reason_description"),
-    ))
+    )
+    if world.webhooks.hooks:
+        world.stopped(interaction, decide_trace(call.environ))
+    return _dump(call, interaction)
 
 
 def _update(call, service, **ref):

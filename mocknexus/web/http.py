@@ -183,13 +183,27 @@ def _http_message(error: HTTPException, method: str, path: str) -> str:
 TRACE_HEADER = "X-B3-TraceId"
 ACCESS_LOG = "mocknexus.access_log"  # app.extensions key: what is told of every answer (create_app), or None
 _TRACE_KEY = "HTTP_" + TRACE_HEADER.upper().replace("-", "_")
+_DECIDED = "mocknexus.trace"  # environ key: the trace id decided before the answer (decide_trace)
+
+
+def decide_trace(environ: dict) -> str:
+    """The trace id this request's answer will carry, decided now: a webhook event it causes carries it too (§6)."""
+    trace = environ.get(_DECIDED)
+    if trace is None:
+        given = environ.get(_TRACE_KEY)
+        trace = environ[_DECIDED] = header_safe(given) if given else f"{random.getrandbits(64):016x}"
+    return trace
 
 
 def trace_and_log(access_log, req, response):
     """Every response: the caller's trace id echoed (or a new one), and its line in the access log, if any."""
     trace = req.environ.get(_TRACE_KEY)  # = req.headers.get(TRACE_HEADER), without the EnvironHeaders
-    # 16 hex digits; not os.urandom, which gives up the GIL mid-answer (ids.py says why that matters)
-    response.headers[TRACE_HEADER] = header_safe(trace) if trace else f"{random.getrandbits(64):016x}"
+    if trace:
+        trace = header_safe(trace)
+    else:  # decided already when the request caused a webhook event; else (the usual case) made now
+        # 16 hex digits; not os.urandom, which gives up the GIL mid-answer (ids.py says why that matters)
+        trace = req.environ.get(_DECIDED) or f"{random.getrandbits(64):016x}"
+    response.headers[TRACE_HEADER] = trace
     if access_log is not None:
         access_log.request(req, response.status_code)
     return response

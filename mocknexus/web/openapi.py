@@ -147,7 +147,8 @@ def _admin_operation(endpoint, view, method, path, has_params) -> dict:
         operation["requestBody"] = {"required": False, "content": {"application/json": {"schema": _schema(body)}}}
         errors[400] = None
     for status in sorted(errors):
-        schema = wait_timeout_schema() if errors[status] == "wait-timeout" else ErrorEnvelope
+        kind, _, key = str(errors[status]).partition(":")
+        schema = wait_timeout_schema(key or "requests") if kind == "wait-timeout" else ErrorEnvelope
         operation["responses"][str(status)] = _admin_json(_ADMIN_MEANING.get(status) or _MEANING[status], schema)
     return operation
 

@@ -113,7 +113,7 @@ def test_generated_ids_are_made_once_and_shared_by_every_namespace(tmp_path):
     ({"interactions": [{}]}, "$.interactions[0].openMediaService: Missing data for required field."),
     ({"interactions": [{"openMediaService": "nope"}]}, "$.interactions[0].openMediaService: names no service: 'nope'"),
     ({"services": ["s"], "interactions": [{"openMediaService": "s", "state": "done"}]},
-     "$.interactions[0].state: Must be one of: queued, stopped."),
+     "$.interactions[0].state: Must be one of: queued, routing, handling, stopped."),
     ({"services": ["s"], "interactions": [{"openMediaService": "s", "id": "ext_1"}]},
      "$.interactions[0].id: Must be 1-255 characters, not start with 'ext_' nor contain '/'."),
     ({"services": ["s"], "interactions": [{"openMediaService": "s", "userData": {"State": "x"}}]},

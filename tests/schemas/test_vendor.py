@@ -60,7 +60,7 @@ def test_the_out_schema_matches_what_the_api_writes():
                                                                                           "description": "d"})):
         out = shown.to_json()
         assert InteractionOut().validate(out) == {}
-        assert set(out) - {"stoppedAt", "stopReason"} == {
+        assert set(out) - {"stoppedAt", "stopReason", "stoppedBy"} == {
             name for name, f in InteractionOut().fields.items() if f.required}
         assert InteractionEnvelope().validate({"status": {"code": 0, "message": "OK"}, "data": out}) == {}
     assert ErrorEnvelope().validate({"status": {"code": 400, "message": "m", "details": {"f": ["p"]}}}) == {}

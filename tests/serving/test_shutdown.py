@@ -174,3 +174,22 @@ def test_no_warning_with_an_admin_token_or_on_loopback(served):
     loopback = served().terminate()
     assert _warnings(token[2]) == [] and token[1] == 0
     assert _warnings(loopback[2]) == [] and loopback[1] == 0
+
+
+def test_sigterm_with_webhook_deliveries_pending_drops_and_counts_them(served):
+    from mocknexus.receiver import WebhookReceiver
+
+    with WebhookReceiver(delay=5) as receiver:  # takes each POST and answers only 5 s later
+        server = served()
+        hook = {"url": receiver.url, "timeoutMs": 10000}
+        assert requests.post(f"{server.root}/__admin/webhooks", json=hook, timeout=10).status_code == 200
+        for n in range(3):
+            answer = requests.post(f"{server.root}{BASE}/crm-tasks/interactions", json={"externalId": f"p-{n}"},
+                                   headers=KEY, timeout=10)
+            assert answer.status_code == 200
+        receiver.wait_for(1)  # the first is on the wire; the other two wait for it
+        took, status, stderr = server.terminate()
+        time.sleep(0.3)
+        assert len(receiver.received) == 1
+    assert status == 0 and took < 1.0, f"SIGTERM took {took:.2f} s, exit {status}"
+    assert "mocknexus: 2 pending webhook deliveries dropped at shutdown" in stderr

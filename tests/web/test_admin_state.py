@@ -97,7 +97,7 @@ def test_state_round_trip_changes_nothing(client):
     client.post(f"{CREATE}/ext_rt1/stop", json={"reasonSystemName": "crm"}, headers=KEY)
     create(client, "rt1")  # the externalId again, on a new live interaction
     state = client.get("/__admin/state").json
-    assert set(state) == {"services", "apiKeys", "interactions"} and len(state["interactions"]) == 5
+    assert set(state) == {"services", "apiKeys", "interactions", "webhooks"} and len(state["interactions"]) == 5
     assert client.put("/__admin/state", json=state).json == state
     assert client.get("/__admin/state").json == state
     assert_ok(client.get(f"{CREATE}/ext_rt1", headers=KEY))

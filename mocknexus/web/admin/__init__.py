@@ -1,7 +1,7 @@
 """Blueprint: the /__admin routes of §2 (test control); no API key, never faulted, never journaled.
 
-Routes live in one small module per capability (state, journal, clock, faults, namespaces); each
-registers its views on `bp` when imported below."""
+Routes live in one small module per capability (state, journal, clock, faults, namespaces, moves, lifecycle,
+webhooks); each registers its views on `bp` when imported below."""
 
 import hmac
 
@@ -24,4 +24,4 @@ def _check_admin_token():
                            headers={"WWW-Authenticate": 'Bearer realm="mocknexus admin"'})
 
 
-from mocknexus.web.admin import clock, faults, journal, namespaces, state  # noqa: E402,F401  (register routes on bp)
+from mocknexus.web.admin import clock, faults, journal, lifecycle, moves, namespaces, state, webhooks  # noqa: E402,F401  (register routes on bp)

@@ -28,6 +28,7 @@ def put_clock():
         clock.freeze(body["now"])
     else:
         clock.run_from(body["now"])
+    g.world.timetable.clock_changed()  # the steps now due are done before this answers (§5.1)
     return json_response(clock.to_json())
 
 
@@ -35,4 +36,5 @@ def put_clock():
 def advance_clock():
     """Move the clock by {"seconds": N} (fractions and negative numbers too), frozen or running."""
     g.world.clock.advance(clock_advance.load(read_json(required=True))["seconds"])
+    g.world.timetable.clock_changed()
     return json_response(g.world.clock.to_json())

@@ -1,5 +1,7 @@
 """Admin routes for the world's state (§2.1): health, reset, interactions, the whole state, settings."""
 
+from dataclasses import replace
+
 from flask import current_app, g, request
 
 from mocknexus import __version__
@@ -19,7 +21,7 @@ def health():
 
 @bp.post("/reset")
 def reset():
-    """Back to the loaded fixtures: interactions, faults, journal, clock, settings, ids."""
+    """Back to the loaded fixtures: interactions, faults, journal, clock, settings, ids, lifecycles."""
     g.world.reset()
     return json_response({"status": "ok"})
 
@@ -51,13 +53,14 @@ def seed_interactions():
 def get_state():
     """The whole state as one fixture document (§3): PUT and `serve --fixtures` accept it as it is."""
     world = g.world
-    current = FixtureSet(world.services, world.api_keys, ())
+    services = {name: replace(s, lifecycle=world.lifecycles.get(name, ())) for name, s in world.services.items()}
+    current = FixtureSet(services, world.api_keys, (), tuple(world.webhooks.hooks.values()))
     return json_response(current.to_json(world.store.all(), world.prefix))
 
 
 @bp.put("/state")
 def put_state():
-    """Replace services, API keys and interactions with a fixture document; 400 and no change when bad.
+    """Replace services, API keys, interactions and webhooks with a fixture document; 400 and no change when bad.
     The journal, clock, settings and faults stay; keys given with --api-key stay too."""
     doc = fixture_document.load(read_json(required=True, what="a fixture document (a JSON object)"))
     _give_ids(doc["interactions"])
@@ -87,7 +90,7 @@ def patch_settings():
 
 def _interactions(interactions):
     prefix = g.world.prefix
-    return json_response({"interactions": [i.to_json(prefix) for i in interactions]})
+    return json_response({"interactions": [i.admin_json(prefix) for i in interactions]})
 
 
 def _give_ids(docs: list) -> None:
