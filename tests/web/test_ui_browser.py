@@ -60,7 +60,7 @@ def test_interactions_per_service_with_search_state_filter_and_details(ui_server
     assert shown == [i["id"] for i in listed if i["state"] == "stopped"]
     page.click("#services tbody tr")
     assert watch.details() == next(i for i in listed if i["state"] == "stopped")
-    assert not page.query_selector("button[data-move]")  # no §5 routes on this server: no move buttons
+    assert not page.query_selector("button[data-move]")  # a stopped interaction has no moves
 
 
 def test_the_journal_is_live_filtered_and_opens_a_request(ui_server, dashboard, tmp_path):

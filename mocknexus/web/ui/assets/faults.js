@@ -13,7 +13,7 @@ export function init() {
     { title: "times", value: (r) => r.times ?? "∞", width: "narrow" },
     { title: "matched", value: (r) => r.matched ?? "", width: "narrow" },
     { title: "fired", value: (r) => r.fired, width: "narrow" },
-    { title: "", width: "narrow", cell: (r) => el("button", { class: "danger", onclick: () => act(() => remove(r.id)) }, "Remove") },
+    { title: "", width: "narrow", class: "buttons", cell: (r) => el("button", { class: "danger", onclick: () => act(() => remove(r.id)) }, "Remove") },
   ], { pageSize: 50, name: "faults", onOpen: (r) => showDetails(`fault rule ${r.id}`, r) });
   document.querySelector("#faults .refresh").addEventListener("click", () => act(load));
   $("faults-clear").addEventListener("click", () => act(async () => {

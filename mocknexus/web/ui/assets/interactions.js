@@ -78,7 +78,7 @@ function columns() {
     { title: "state", value: (e) => e.item.state, width: "narrow" },
     { title: "submittedAt", value: (e) => e.item.submittedAt, width: "wide" },
     { title: "userData", value: (e) => JSON.stringify(e.item.userData ?? {}) },
-    ...(moves.length ? [{ title: "moves", cell: buttons, width: "wide" }] : []),
+    ...(moves.length ? [{ title: "moves", cell: buttons, width: "moves", class: "buttons" }] : []),
   ];
 }
 

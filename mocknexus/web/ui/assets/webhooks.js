@@ -12,7 +12,7 @@ export function init() {
     { title: "url", value: (w) => w.url },
     { title: "events", value: (w) => (w.events ?? []).join(", ") },
     { title: "services", value: (w) => (w.services ?? ["every one"]).join(", ") },
-    { title: "", cell: (w) => el("button", { class: "danger", onclick: () => act(() => remove(w.id)) }, "Remove") },
+    { title: "", class: "buttons", cell: (w) => el("button", { class: "danger", onclick: () => act(() => remove(w.id)) }, "Remove") },
   ], { pageSize: 20, name: "webhooks", onOpen: (w) => showDetails(`webhook ${w.id}`, w) });
   deliveries = new PagedTable($("deliveries-table"), [
     { title: "id", value: (d) => d.id },
