@@ -1,4 +1,4 @@
-"""Fixtures of the dashboard's browser tests: one Chromium per module, a server and its watched pages."""
+"""Fixtures of the dashboard's browser tests: one Chromium per session (xdist worker), a server, watched pages."""
 
 import pytest
 
@@ -7,7 +7,7 @@ from tests.conftest import FIXTURES
 from tests.web.browser import Watched, launch
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright  # only where the browser is
 

@@ -89,4 +89,10 @@ export function showDetails(title, value, curl = null) {
   $("details-curl-text").hidden = curl === null;
   $("details-curl-text").textContent = curl ?? "";
   $("details").hidden = false;
+  document.body.classList.add("with-details"); // the tables make room for it
+}
+
+export function hideDetails() {
+  $("details").hidden = true;
+  document.body.classList.remove("with-details");
 }

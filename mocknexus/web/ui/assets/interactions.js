@@ -75,8 +75,8 @@ function columns() {
   return [
     { title: "id", value: (e) => e.item.id },
     { title: "externalId", value: (e) => e.item.externalId ?? "" },
-    { title: "state", value: (e) => e.item.state, width: "narrow" },
-    { title: "submittedAt", value: (e) => e.item.submittedAt, width: "wide" },
+    { title: "state", value: (e) => e.item.state, width: "state" },
+    { title: "submittedAt", value: (e) => e.item.submittedAt, width: "time" },
     { title: "userData", value: (e) => JSON.stringify(e.item.userData ?? {}) },
     ...(moves.length ? [{ title: "moves", cell: buttons, width: "moves", class: "buttons" }] : []),
   ];

@@ -15,13 +15,13 @@ let generation = 0; // bumped by every reload: a poll that started before one is
 export function init(operations) {
   $("journal-operation").append(...operations.map((name) => el("option", {}, name)));
   table = new PagedTable($("journal-table"), [
-    { title: "time", value: (r) => r.time, width: "wide" },
+    { title: "time", value: (r) => r.time, width: "time" },
     { title: "method", value: (r) => r.method, width: "narrow" },
     { title: "path", value: (r) => r.path },
     { title: "status", value: (r) => r.status ?? "none", width: "narrow",
       class: (r) => `status-${String(r.status)[0]}` },
-    { title: "operation", value: (r) => r.operation ?? "(none)" },
-    { title: "fault", value: (r) => r.fault ?? "" },
+    { title: "operation", value: (r) => r.operation ?? "(none)", width: "wide" },
+    { title: "fault", value: (r) => r.fault ?? "", width: "narrow" },
   ], { pageSize: 50, name: "journal", labels: ["‹ newer", "older ›"],
        onOpen: (r) => showDetails(`request ${r.id}`, r, curl(r)) });
   $("journal-operation").addEventListener("change", () => reload().catch(fail));

@@ -2,7 +2,7 @@
 
 import * as api from "./api.js";
 import * as clock from "./clock.js";
-import { $, el, fail, say } from "./dom.js";
+import { $, el, fail, hideDetails, say } from "./dom.js";
 import * as faults from "./faults.js";
 import * as interactions from "./interactions.js";
 import * as journal from "./journal.js";
@@ -69,7 +69,7 @@ function wire() {
     show(current);
   });
   $("namespace").addEventListener("focus", () => refreshNamespaces().catch(fail));
-  $("details-close").addEventListener("click", () => { $("details").hidden = true; });
+  $("details-close").addEventListener("click", hideDetails);
   $("details-curl").addEventListener("click", () => copy($("details-curl-text").textContent));
   $("reset").addEventListener("click", () => act(async () => {
     if (!confirm(`Reset the namespace '${api.currentNamespace()}' to its fixtures?`)) return;
