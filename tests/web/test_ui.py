@@ -1,12 +1,14 @@
 """§7 GET /__admin/ui as HTTP: the page and its files, their headers, and what opening it does not do."""
 
+import configparser
+import fnmatch
 import re
 
 import pytest
 
 from mocknexus.core.config import ServerConfig
 from mocknexus.web.app import create_app
-from tests.conftest import FIXTURES, assert_error
+from tests.conftest import FIXTURES, ROOT, assert_error
 
 FILES = {"ui.css": "text/css", "main.js": "text/javascript", "api.js": "text/javascript"}
 
@@ -72,3 +74,13 @@ def test_with_an_admin_token_the_page_opens_without_it_and_holds_no_data():
 def test_the_page_is_not_part_of_the_api_document(client):
     paths = client.get("/openapi.json").json["paths"]
     assert not [path for path in paths if path.startswith("/__admin/ui")]
+
+
+def test_a_wheel_carries_every_file_of_the_page():
+    """setup.cfg's package data names them (an editable install would find them anyway, a wheel would not)."""
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    patterns = config["options.package_data"]["mocknexus.web.ui"].split()
+    folder = ROOT / "mocknexus" / "web" / "ui"
+    files = {p.relative_to(folder) for p in (folder / "assets").rglob("*") if p.is_file()}
+    assert files and all(any(fnmatch.fnmatch(str(f), pattern) for pattern in patterns) for f in files)
