@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 MISSING = None if Path(CHROMIUM).exists() else (
@@ -13,6 +14,18 @@ MISSING = None if Path(CHROMIUM).exists() else (
 # This machine's closed network makes Chromium's own background connections fail noisily otherwise.
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def admin(server, path, method="GET", **kwargs):
+    """An admin API answer (200 expected), to compare the page with."""
+    response = requests.request(method, f"{server.root}/__admin{path}", timeout=10, **kwargs)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def vendor(server, method, path, **kwargs):
+    """A vendor request, as a client would make it."""
+    return requests.request(method, f"{server.root}{path}", headers={"x-api-key": "ui-test"}, timeout=10, **kwargs)
 
 
 def launch(playwright):

@@ -10,26 +10,16 @@ import requests
 from mocknexus.serving.server import MockNexus
 from tests.conftest import FIXTURES
 from tests.web import browser as chromium
+from tests.web.browser import admin, vendor
 
 chromium.skip_without_chromium()
 
-KEY = {"x-api-key": "ui-test"}
 CRM = "/nexus/v3/openmedia/crm-tasks/interactions"
 
 
 def until(page, expression: str) -> None:
     """Wait for a JavaScript condition (as a function: the page's CSP forbids evaluating strings)."""
     page.wait_for_function(f"() => {expression}")
-
-
-def admin(server, path, method="GET", **kwargs):
-    response = requests.request(method, f"{server.root}/__admin{path}", timeout=10, **kwargs)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def vendor(server, method, path, **kwargs):
-    return requests.request(method, f"{server.root}{path}", headers=KEY, timeout=10, **kwargs)
 
 
 def test_interactions_per_service_with_search_state_filter_and_details(ui_server, dashboard, tmp_path):

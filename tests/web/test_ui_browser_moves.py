@@ -4,16 +4,11 @@ import requests
 
 from mocknexus.receiver import WebhookReceiver
 from tests.web import browser as chromium
+from tests.web.browser import admin, vendor
 
 chromium.skip_without_chromium()
 
 CRM = "/nexus/v3/openmedia/crm-tasks/interactions"
-
-
-def admin(server, path, method="GET", **kwargs):
-    response = requests.request(method, f"{server.root}/__admin{path}", timeout=10, **kwargs)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def ticket(server) -> dict:
@@ -46,8 +41,7 @@ def test_a_live_interaction_has_the_moves_its_state_allows_and_they_do_what_the_
         if then is not None:
             assert buttons() == then
     assert ticket(ui_server)["stoppedBy"] == "agent"
-    answer = requests.get(f"{ui_server.root}{CRM}/ext_ticket-42", headers={"x-api-key": "k"}, timeout=10)
-    assert answer.status_code == 404  # the client's next call, after the agent's stop
+    assert vendor(ui_server, "GET", f"{CRM}/ext_ticket-42").status_code == 404  # the client, after the agent stopped
 
 
 def test_the_webhooks_panel_registers_lists_and_shows_deliveries(ui_server, dashboard, tmp_path):
@@ -61,8 +55,7 @@ def test_the_webhooks_panel_registers_lists_and_shows_deliveries(ui_server, dash
         [hook] = admin(ui_server, "/webhooks")["webhooks"]
         assert watch.rows("webhooks") == [[hook["id"], receiver.url, "STARTED", "every one", "Remove"]]
 
-        requests.post(f"{ui_server.root}{CRM}", json={"externalId": "hooked"}, headers={"x-api-key": "k"},
-                      timeout=10)
+        vendor(ui_server, "POST", CRM, json={"externalId": "hooked"})
         admin(ui_server, "/webhooks/deliveries/wait", "POST", json={"match": {"state": "delivered"}})
         page.click("#webhooks .refresh")
         page.wait_for_selector('[data-table="deliveries"] tbody tr')

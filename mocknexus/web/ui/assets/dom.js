@@ -25,6 +25,16 @@ export function fail(error) {
   message().className = "error";
 }
 
+// Runs a change and then `reload`; a failure goes to the message line instead of up.
+export async function attempt(change, reload = async () => {}) {
+  try {
+    await change();
+    await reload();
+  } catch (error) {
+    fail(error);
+  }
+}
+
 export function json(value) { return JSON.stringify(value, null, 2); }
 
 // columns: [{title, value(row) -> text, class? (text, or row -> text), width? (a class), cell?(row) -> Node}]

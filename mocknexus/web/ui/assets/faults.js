@@ -1,7 +1,7 @@
 // Panel 3: fault rules with their counts; add one (JSON), remove one, remove all.
 
 import { call } from "./api.js";
-import { $, el, fail, PagedTable, say, showDetails } from "./dom.js";
+import { $, attempt, el, PagedTable, say, showDetails } from "./dom.js";
 
 let table;
 
@@ -31,13 +31,8 @@ async function remove(id) {
   say(`removed fault rule ${id}`);
 }
 
-async function act(change) {
-  try {
-    await change();
-    await load();
-  } catch (error) {
-    fail(error);
-  }
+function act(change) {
+  return attempt(change, load);
 }
 
 export async function load() {

@@ -2,7 +2,7 @@
 
 import * as api from "./api.js";
 import * as clock from "./clock.js";
-import { $, el, fail, hideDetails, say } from "./dom.js";
+import { $, attempt, el, fail, hideDetails, say } from "./dom.js";
 import * as faults from "./faults.js";
 import * as interactions from "./interactions.js";
 import * as journal from "./journal.js";
@@ -86,13 +86,8 @@ function wire() {
   }));
 }
 
-async function act(work) {
-  try {
-    await work();
-    await show(current);
-  } catch (error) {
-    fail(error);
-  }
+function act(work) {
+  return attempt(work, () => show(current));
 }
 
 async function show(name) {

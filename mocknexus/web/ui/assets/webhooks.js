@@ -1,7 +1,7 @@
 // Panel 4, continued: webhooks and their deliveries (shown when the server has the routes of §6).
 
 import { call } from "./api.js";
-import { $, el, fail, PagedTable, say, showDetails } from "./dom.js";
+import { $, attempt, el, PagedTable, say, showDetails } from "./dom.js";
 
 let hooks;
 let deliveries;
@@ -35,13 +35,8 @@ async function remove(id) {
   say(`removed webhook ${id}`);
 }
 
-async function act(change) {
-  try {
-    await change();
-    await load();
-  } catch (error) {
-    fail(error);
-  }
+function act(change) {
+  return attempt(change, load);
 }
 
 export async function load() {
