@@ -89,6 +89,12 @@ def test_the_journal_is_live_filtered_and_opens_a_request(ui_server, dashboard, 
     requests.delete(f"{ui_server.root}/__admin/requests", timeout=10)  # emptied elsewhere: the page follows
     until(page, "document.querySelectorAll('[data-table=journal] tbody tr').length === 0")
 
+    page.click('nav [data-panel="faults"]')  # the journal out of sight: no more polling
+    page.wait_for_selector("#faults:not([hidden])")
+    polls = sum("/__admin/requests" in r.url for r in watch.requests)
+    page.wait_for_timeout(2500)
+    assert sum("/__admin/requests" in r.url for r in watch.requests) == polls
+
 
 def test_fault_rules_with_counts_add_remove_and_remove_all(ui_server, dashboard, tmp_path):
     watch = dashboard()
