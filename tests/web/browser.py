@@ -48,7 +48,8 @@ class Watched:
         self.page.on("request", lambda r: self.requests.append(r))
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
-        self.page.on("dialog", lambda d: d.accept())
+        self.dialogs = []  # every alert/confirm the page opened (each is accepted)
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.accept()))
 
     def _route(self, route):
         if urlsplit(route.request.url).netloc == self.host:

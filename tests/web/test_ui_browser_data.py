@@ -126,3 +126,28 @@ def test_5000_interactions_and_a_full_journal_render_in_under_a_second(browser, 
     finally:
         watch.close()
     assert json.loads(requests.get(f"{ui_server.root}/__admin/health", timeout=10).text)["interactions"] >= 5000
+
+
+def test_what_a_client_sent_is_shown_as_text_never_run(browser, ui_server, tmp_path):
+    evil = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
+    key = {"x-api-key": evil.replace("\"", "'")}
+    requests.post(f"{ui_server.root}{CRM}", headers=key, json={"externalId": evil, "userData": {"x": evil}},
+                  timeout=10)
+    requests.get(f"{ui_server.root}{CRM}/{evil}", headers=key, timeout=10)
+    watch = chromium.Watched(browser, ui_server.root)
+    try:
+        page = watch.open()
+        page.wait_for_selector('[data-table="interactions-crm-tasks"] tbody tr')
+        page.fill("#search", "onerror")
+        page.locator("#services tbody tr").first.click()
+        assert watch.details()["externalId"] == evil
+        page.click('nav [data-panel="journal"]')
+        page.wait_for_selector('[data-table="journal"] tbody tr')
+        assert watch.rows("journal")[0][2] == f"{CRM}/{evil}"
+        page.click('[data-table="journal"] tbody tr')
+        assert watch.details()["headers"]["X-Api-Key"] == key["x-api-key"]
+        assert page.locator("main img, main script, aside img, aside script").count() == 0
+        assert watch.dialogs == []
+        watch.assert_clean()
+    finally:
+        watch.close()
