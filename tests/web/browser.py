@@ -2,6 +2,7 @@
 
 import json
 import shutil
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -45,7 +46,8 @@ class Watched:
         self.page.set_default_timeout(10_000)
         self.requests, self.blocked, self.errors = [], [], []
         self.allowed_errors = []  # substrings of console errors a test expects (a refused token's 401)
-        self.page.on("request", lambda r: self.requests.append(r))
+        self.sent = []  # (time.monotonic(), url) of each request, as the page made it
+        self.page.on("request", lambda r: (self.requests.append(r), self.sent.append((time.monotonic(), r.url))))
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
         self.dialogs = []  # every alert/confirm the page opened (each is accepted)

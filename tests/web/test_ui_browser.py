@@ -72,6 +72,8 @@ def test_the_journal_is_live_filtered_and_opens_a_request(ui_server, dashboard, 
                                ".textContent.endsWith('/ext_live-' + n)", arg=n, timeout=5000)
         delays.append(time.monotonic() - started)
     assert statistics.median(delays) < 2.0, delays
+    polls = [at for at, url in watch.sent if "/__admin/requests?since=" in url]
+    assert statistics.median(b - a for a, b in zip(polls, polls[1:], strict=False)) < 1.5  # it asks about once a second
     watch.shot(tmp_path, "journal")
 
     page.fill("#journal-status", "404")
