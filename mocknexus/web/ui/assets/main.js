@@ -66,6 +66,7 @@ function wire() {
   }
   $("namespace").addEventListener("change", () => {
     api.useNamespace($("namespace").value);
+    hideDetails(); // it showed the other namespace's
     show(current);
   });
   $("namespace").addEventListener("focus", () => refreshNamespaces().catch(fail));
