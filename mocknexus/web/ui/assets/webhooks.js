@@ -11,7 +11,7 @@ export function init() {
     { title: "id", value: (w) => w.id },
     { title: "url", value: (w) => w.url },
     { title: "events", value: (w) => (w.events ?? []).join(", ") },
-    { title: "services", value: (w) => (w.services ?? ["every one"]).join(", ") },
+    { title: "services", value: (w) => (w.services?.length ? w.services.join(", ") : "every one") },
     { title: "", class: "buttons", cell: (w) => el("button", { class: "danger", onclick: () => act(() => remove(w.id)) }, "Remove") },
   ], { pageSize: 20, name: "webhooks", onOpen: (w) => showDetails(`webhook ${w.id}`, w) });
   deliveries = new PagedTable($("deliveries-table"), [
