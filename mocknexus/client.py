@@ -117,15 +117,18 @@ class AdminClient(ContactCenter):
     def wait_for(self, count: int = 1, timeout: float = 5, **match) -> list[dict]:
         """Block until `count` requests matching `match` are in the journal; WaitTimeout when they are not
         there within `timeout` seconds. For code under test that calls the API asynchronously."""
+        return self._wait("/requests/wait", "requests", f"wait_for({count}, {match})", count, timeout, match)
+
+    def _wait(self, path: str, key: str, what: str, count: int, timeout: float, match: dict) -> list[dict]:
+        """A wait route (journal, deliveries): what matched, or WaitTimeout (with what did) at the timeout."""
         body = {"match": match, "count": count, "timeoutMs": int(timeout * 1000)}
         try:
-            return self.call("POST", "/requests/wait", body, timeout=timeout + self.timeout)["requests"]
+            return self.call("POST", path, body, timeout=timeout + self.timeout)[key]
         except AdminError as exc:
             if exc.status != 408:
                 raise
-            seen = (exc.body or {}).get("requests", [])
-            raise WaitTimeout(f"wait_for({count}, {match})",
-                              f"{len(seen)} of {count} matching requests arrived within {timeout} s", seen) from None
+            seen = (exc.body or {}).get(key, [])
+            raise WaitTimeout(what, f"{len(seen)} of {count} matching {key} arrived within {timeout} s", seen) from None
 
     # -- faults (§2.4) -------------------------------------------------------------------------
     def fault(self, match: dict | None = None, action: dict | None = None, **options) -> "Fault":

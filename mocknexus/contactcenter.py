@@ -61,17 +61,8 @@ class ContactCenter:
     def wait_for_delivery(self, count: int = 1, timeout: float = 5, **match) -> list[dict]:
         """Block until `count` deliveries match (webhook, event, state="delivered"...); WaitTimeout when they
         do not within `timeout` seconds."""
-        from mocknexus.client import AdminError, WaitTimeout
-
-        body = {"match": match, "count": count, "timeoutMs": int(timeout * 1000)}
-        try:
-            return self.call("POST", "/webhooks/deliveries/wait", body, timeout=timeout + self.timeout)["deliveries"]
-        except AdminError as exc:
-            if exc.status != 408:
-                raise
-            seen = (exc.body or {}).get("deliveries", [])
-            raise WaitTimeout(f"wait_for_delivery({count}, {match})",
-                              f"{len(seen)} of {count} matching deliveries within {timeout} s", seen) from None
+        return self._wait("/webhooks/deliveries/wait", "deliveries", f"wait_for_delivery({count}, {match})", count,
+                          timeout, match)
 
     def _move(self, service: str, ref: str, move: str, body=None) -> dict:
         return self.call("POST", f"/interactions/{quote(service, safe='')}/{quote(ref, safe='')}/{move}", body)

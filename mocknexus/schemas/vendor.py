@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from mocknexus.core.models import RESERVED_KEYS, STOPPERS
+from mocknexus.core.models import RESERVED_KEYS, STATES, STOPPERS
 from mocknexus.schemas.fastload import fast_loader
 from mocknexus.schemas.fields import IsoDateTime, UserData
 
@@ -73,7 +73,7 @@ class InteractionOut(Schema):
     mediaType = fields.String(required=True)
     interactionType = fields.String(required=True)
     interactionSubtype = fields.String(required=True)
-    state = fields.String(required=True, validate=validate.OneOf(["queued", "stopped"]))
+    state = fields.String(required=True, validate=validate.OneOf(STATES))
     receivedAt = fields.String(required=True)
     submittedAt = fields.String(required=True)
     userData = fields.Dict(required=True)

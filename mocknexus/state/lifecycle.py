@@ -4,6 +4,7 @@ import heapq
 import itertools
 import threading
 import traceback
+import weakref
 from datetime import timedelta
 
 from mocknexus.core.errors import Conflict, NotFound
@@ -19,7 +20,8 @@ class Timetable:
     the scheduler thread calls it for a running clock, the clock's admin views call it when they move the clock."""
 
     def __init__(self, world, scheduler=None):
-        self.world = world
+        # Weak: a world and its timetable make no reference cycle, so a dropped world is freed at once (gcpolicy.py).
+        self._world = weakref.ref(world)
         self.heap: list = []  # read without the lock only to see whether it is empty (the vendor path's check)
         self._lock = threading.Lock()
         self._order = itertools.count()
@@ -34,24 +36,28 @@ class Timetable:
 
     def run_due(self) -> int:
         """Do every due step, in order; a step that does not fit the interaction's state then is skipped."""
-        heap, done = self.heap, 0
+        heap, done, world = self.heap, 0, self._world()
         if not heap:
             return 0
+        if world is None:  # gone without being discarded (an app nobody stopped): nothing is due any more
+            heap.clear()
+            return 0
         with self._lock:
-            now = self.world.clock.now()
+            now = world.clock.now()
             while heap and heap[0][0] <= now:
                 moment, _, interaction, steps, index = heapq.heappop(heap)
                 if interaction.live:
-                    done += self._do(interaction, steps[index], moment)
+                    done += self._do(world, interaction, steps[index], moment)
                 if interaction.live:
                     self._push(interaction, steps, index + 1)
         return done
 
     def seconds_to_next(self) -> float | None:
         """Real seconds until the next step is due; None when none is planned or the clock is frozen."""
-        heap, clock = self.heap, self.world.clock
-        if not heap or clock.frozen:
+        heap, world = self.heap, self._world()
+        if not heap or world is None or world.clock.frozen:
             return None
+        clock = world.clock
         try:
             return max((heap[0][0] - clock.now()).total_seconds(), 0.0)
         except IndexError:  # emptied meanwhile
@@ -75,12 +81,13 @@ class Timetable:
             return
         heapq.heappush(self.heap, (moment, next(self._order), interaction, steps, index))
 
-    def _do(self, interaction: Interaction, step: Step, moment) -> int:
-        store = self.world.store
+    @staticmethod
+    def _do(world, interaction: Interaction, step: Step, moment) -> int:
+        store = world.store
         try:
             if step.action == "stop":
                 simulator.stop(store, interaction, step.by, step.reason_system_name, step.reason_description, moment)
-                self.world.stopped(interaction)
+                world.stopped(interaction)
             elif step.action == "update":
                 simulator.update(store, interaction, step.changed, step.added, step.deleted)
             else:

@@ -5,13 +5,17 @@ import random
 import threading
 import time
 import uuid
+import weakref
 from collections import deque
+from datetime import UTC, datetime
 
 from mocknexus.core.errors import BadRequest, Conflict
 from mocknexus.core.models import Interaction, Webhook, iso
 from mocknexus.state.sender import Sender, post, signature
 
 MAX_WEBHOOKS = 100
+MAX_PENDING_BYTES = 64 * 1024 * 1024  # bodies waiting to be sent, per namespace
+KEPT_BODY = 64 * 1024  # a record keeps a body up to this size whole, as the journal does (§9)
 MATCH_KEYS = ("webhook", "event", "state")
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 
@@ -30,16 +34,19 @@ class Lane:
     """One webhook's deliveries, oldest first. Whoever holds its `turn` (set when it is handed to the sender)
     is the only one posting for it, so the next event's POST waits until the one before is delivered or failed."""
 
-    __slots__ = ("registry", "webhook", "queue", "turn", "closed", "sending")
+    __slots__ = ("_registry", "webhook", "queue", "turn", "closed", "sending")
 
     def __init__(self, registry: "Webhooks", webhook: Webhook):
-        self.registry, self.webhook = registry, webhook
+        # Weak: the registry holds its lanes, and no reference cycle keeps a dropped world alive (gcpolicy.py).
+        self._registry, self.webhook = weakref.ref(registry), webhook
         self.queue: deque = deque()  # of (record, payload bytes, headers)
         self.turn = self.closed = self.sending = False
 
     def work(self, sender: Sender) -> None:
         """On a sender thread: one attempt at the oldest delivery, then hand the turn on (a retry, the next one)."""
-        registry, webhook = self.registry, self.webhook
+        registry, webhook = self._registry(), self.webhook
+        if registry is None:  # its world is gone
+            return
         with registry._changed:
             if self.closed or not self.queue:
                 self.turn = False
@@ -62,6 +69,7 @@ class Lane:
                 if queued:
                     self.queue.popleft()
                     registry._pending -= 1
+                    registry._pending_bytes -= len(payload)
             more = retry or (bool(self.queue) and not self.closed)
             self.turn = more
             registry._changed.notify_all()
@@ -73,13 +81,15 @@ class Webhooks:
     """The webhooks of one world and their deliveries. One lock (a condition, for waits) over the registry, the
     records and the lanes; records are plain dicts whose `state` and `attempts` only change under it."""
 
-    def __init__(self, sender: Sender, size: int, now):
-        self.sender, self.size, self.now = sender, size, now
+    def __init__(self, sender: Sender, size: int, now=None):
+        self.sender, self.size = sender, size
+        self.now = now or (lambda: datetime.now(UTC))  # the world's clock (World.reset sets it)
         self.hooks: dict[str, Webhook] = {}  # replaced whole (copy on write): the vendor path reads it unlocked
         self._lanes: dict[str, Lane] = {}
         self._records: deque = deque(maxlen=size)
         self._last_id = 0
         self._pending = 0  # deliveries queued in lanes, across every webhook: at most `size`
+        self._pending_bytes = 0  # and their bodies: at most MAX_PENDING_BYTES
         self._changed = threading.Condition()
 
     def load(self, webhooks) -> None:
@@ -134,6 +144,8 @@ class Webhooks:
         body = {"operationId": str(uuid.UUID(int=random.getrandbits(128), version=4)),
                 "data": {"entities": [{"event": event, "entity": interaction.to_json(prefix)}]}}
         payload = json.dumps(body, ensure_ascii=False, allow_nan=False).encode("utf-8")
+        if len(payload) > KEPT_BODY:
+            body = {"truncated": True, "bytes": len(payload), "head": payload[:1024].decode("utf-8", "ignore")}
         trace = trace or new_trace()
         handed = []
         with self._changed:
@@ -170,15 +182,18 @@ class Webhooks:
         record = {"id": self._last_id, "webhook": lane.webhook.id, "event": event, "interactionId": interaction_id,
                   "state": PENDING, "body": body, "attempts": []}
         self._records.append(record)
-        if self._pending >= self.size:  # a receiver that never answers must not make memory grow without end
+        # A receiver that never answers must not make memory grow without end.
+        if self._pending >= self.size or self._pending_bytes + len(payload) > MAX_PENDING_BYTES:
             record["state"] = FAILED
             record["attempts"] = [{"time": iso(self.now()), "status": None, "durationMs": 0.0,
-                                   "error": f"not sent: {self._pending} deliveries of this namespace are pending"}]
+                                   "error": f"not sent: {self._pending} deliveries ({self._pending_bytes} bytes) "
+                                            "of this namespace are pending"}]
             return False
         headers = {"Content-Type": "application/json", "X-Hub-Signature": signature(lane.webhook.secret, payload),
                    "X-B3-TraceId": trace, "User-Agent": "mocknexus-webhook"}
         lane.queue.append((record, payload, headers))
         self._pending += 1
+        self._pending_bytes += len(payload)
         if lane.turn:
             return False
         lane.turn = True
@@ -191,8 +206,9 @@ class Webhooks:
     def _drop(self, lane: Lane) -> int:
         """Its pending deliveries fail, unsent: how many. One already on the wire finishes and says how it went."""
         dropped = len(lane.queue) - (1 if lane.sending else 0)
-        for record, _, _ in lane.queue:
+        for record, payload, _ in lane.queue:
             record["state"] = FAILED
+            self._pending_bytes -= len(payload)
         self._pending -= len(lane.queue)
         lane.queue.clear()
         self._changed.notify_all()

@@ -32,7 +32,7 @@ class World:
         self.journal = Journal(config.journal_size)
         self.timetable = Timetable(self)
         # One registry for the world's life, as the journal: reset reloads it in place.
-        self.webhooks = Webhooks(sender or Sender(), config.journal_size, lambda: self.clock.now())
+        self.webhooks = Webhooks(sender or Sender(), config.journal_size)
         self.store = None
         self.reset()
 
@@ -40,6 +40,7 @@ class World:
         """Back to the start: settings, clock, ids, faults, journal, deliveries and the loaded fixtures."""
         self.settings = self.config.settings.copy()
         self.clock = Clock()
+        self.webhooks.now = self.clock.now  # the time its delivery attempts are written with
         self.ids = IdFactory(self.config.seed)
         self.faults = FaultRegistry()
         self.journal.clear(restart_ids=True)

@@ -166,3 +166,24 @@ def test_nothing_is_sent_after_stop_and_pending_ones_are_counted(capfd):
         time.sleep(1.5)
         assert len(rx.received) == stopped_with == 1
     assert "3 pending webhook deliveries dropped at shutdown" in capfd.readouterr().err
+
+
+def test_a_big_body_is_sent_whole_and_kept_truncated(nexus, receiver):
+    register(nexus, receiver.url, events=["STARTED"])
+    create(nexus, userData={"Notes": "x" * 100_000})
+    [record] = deliveries(nexus, 1, state="delivered")
+    [got] = receiver.received
+    assert got.entity["userData"]["Notes"] == "x" * 100_000
+    assert record["body"] == {"truncated": True, "bytes": len(got.body), "head": got.body[:1024].decode()}
+
+
+def test_dropping_a_namespace_stops_its_deliveries(nexus):
+    ns = f"{nexus.root}/__ns/going"
+    with WebhookReceiver(delay=0.3) as rx:
+        requests.post(f"{ns}/__admin/webhooks", json={"url": rx.url}, timeout=10)
+        for _ in range(4):
+            requests.post(f"{ns}/nexus/v3{SERVICE}", json={}, headers=KEY, timeout=10)
+        rx.wait_for(1)
+        requests.delete(f"{nexus.root}/__admin/namespaces/going", timeout=10)
+        time.sleep(1.2)
+        assert len(rx.received) == 1

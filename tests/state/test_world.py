@@ -83,3 +83,31 @@ def test_drop_forgets_a_namespace_and_resets_default():
     default.store.create_interaction("crm-tasks", "x")
     assert worlds.drop(DEFAULT)
     assert worlds.default is default and len(default.store) == 3
+
+
+def test_a_dropped_world_with_timetable_and_webhooks_is_freed_without_the_cycle_collector():
+    """No reference cycles: a namespace dropped (one per pytest test) goes at once, not at a later GC walk."""
+    import gc
+
+    from mocknexus.core.models import Service, Step, Webhook
+
+    steps = (Step(after=60, action="route"),)
+    base = FixtureSet({"s": Service("s", lifecycle=steps)}, {}, (), (Webhook("w", "http://127.0.0.1:9/"),))
+    worlds = Worlds(base, ServerConfig())
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        world = worlds.get("ns")
+        interaction = world.store.create_interaction("s")
+        world.created(interaction, "trace")
+        world.stopped(world.store.stop_interaction("s", interaction.id))
+        worlds.drop("ns")
+        del world, interaction
+        worlds.close()
+        del worlds
+        gc.collect()
+        garbage = [type(o).__name__ for o in gc.garbage]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert garbage == []
