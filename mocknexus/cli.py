@@ -160,8 +160,9 @@ def serve(config: ServerConfig, out=None) -> int:
         print("mocknexus: note: no fixtures loaded, so no service exists (every vendor call is a 404); add some "
               "with --fixtures PATH, --sample, or PUT /__admin/state", file=sys.stderr, flush=True)
     gcpolicy.install()  # the fixtures are loaded: no GC pause grows with them or with the store (gcpolicy.py)
-    print(f"mocknexus listening on http://{f'[{host}]' if ':' in host else host}:{server.effective_port}",
-          file=out, flush=True)
+    root = f"http://{f'[{host}]' if ':' in host else host}:{server.effective_port}"
+    print(f"mocknexus listening on {root}", file=out, flush=True)
+    print(f"mocknexus dashboard: {root}/__admin/ui", file=out, flush=True)  # a second line: the first stays as it was
     run_until_stopped(server, stopping)
     close_worlds(app)
     if access_log is not None:

@@ -70,7 +70,7 @@ def test_serve_defaults_match_the_contract():
 def test_serve_prints_the_listening_line_and_serves(no_socket, capsys):
     assert main(["serve", "--port", "0", "--fixtures", str(FIXTURES), "--strict"]) == 0
     out = capsys.readouterr().out
-    assert out == "mocknexus listening on http://127.0.0.1:54321\n"
+    assert out == "mocknexus listening on http://127.0.0.1:54321\nmocknexus dashboard: http://127.0.0.1:54321/__admin/ui\n"
     assert isinstance(no_socket["ran"], FakeServer)
     assert {signal.SIGTERM, signal.SIGINT} <= set(no_socket["signals"])
     app = no_socket["app"]
@@ -170,6 +170,7 @@ def test_a_real_serve_process_logs_requests_and_stops_on_sigterm():
         line = proc.stdout.readline()
         assert line.startswith("mocknexus listening on http://127.0.0.1:"), (line, proc.stderr.read())
         root = line.split(" on ", 1)[1].strip()
+        assert proc.stdout.readline() == f"mocknexus dashboard: {root}/__admin/ui\n"
         response = requests.get(f"{root}{BASE}/crm-tasks/interactions/ext_ticket-42?", headers=KEY, timeout=10)
         assert response.status_code == 200 and response.json()["data"]["externalId"] == "ticket-42"
         assert select.select([proc.stdout], [], [], 10)[0], "no access-log line"

@@ -74,10 +74,11 @@ class RequestMatch(StrictSchema):
 
 
 class RequestsQuery(RequestMatch):
-    """GET /__admin/requests query string: the match keys plus `limit` (the newest K)."""
+    """GET /__admin/requests query string: the match keys plus `limit` (the newest K) and `since` (after that id)."""
 
     status = fields.Integer(validate=validate.Range(100, 599))
     limit = fields.Integer(validate=validate.Range(min=1))
+    since = fields.Integer(validate=validate.Range(min=0))
 
 
 class WaitRequest(StrictSchema):

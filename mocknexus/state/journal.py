@@ -103,11 +103,12 @@ class Journal:
             self._changed.notify_all()
         REAPER.discard(old)
 
-    def find(self, match: dict | None = None, limit: int | None = None) -> list[dict]:
-        """Matching records, oldest first; with `limit`, the newest `limit` of them."""
+    def find(self, match: dict | None = None, limit: int | None = None, since: int | None = None) -> list[dict]:
+        """Matching records, oldest first; with `limit`, the newest `limit` of them; with `since`, only those
+        with a higher id (read from the newest end, so a page following the journal pays for what is new)."""
         test = matcher(match or {})
         with self._changed:
-            found = [r for r in self._records if test(r)]
+            found = [r for r in (self._records if since is None else self._since(since)) if test(r)]
         return found[-limit:] if limit else found
 
     def wait(self, match: dict, count: int = 1, timeout: float = 5.0) -> tuple[bool, list[dict]]:

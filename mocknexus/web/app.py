@@ -11,7 +11,7 @@ from mocknexus.core.ids import IdFactory
 from mocknexus.schemas.reader import load_fixtures
 from mocknexus.state.fixtureset import FixtureSet
 from mocknexus.state.world import Worlds
-from mocknexus.web import admin, api, openapi
+from mocknexus.web import admin, api, openapi, ui
 from mocknexus.web.dispatch import VendorDispatch
 from mocknexus.web.http import ACCESS_LOG, render_error, trace_and_log
 from mocknexus.web.routing import ExternalIdConverter, InteractionIdConverter, NamespaceMiddleware
@@ -41,6 +41,7 @@ def create_app(config: ServerConfig | None = None, fixtures: FixtureSet | None =
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(openapi.bp)  # GET /openapi.json: neither vendor nor admin, so never journaled
+    app.register_blueprint(ui.bp)  # GET /__admin/ui: the dashboard's page and files
     app.before_request(functools.partial(_choose_world, app.extensions["mocknexus"]))
     app.after_request(functools.partial(_trace_and_log, app.extensions[ACCESS_LOG]))
     app.session_interface = _NoSessions()
@@ -59,7 +60,8 @@ def _fixture_ids(config: ServerConfig):
 
 
 def _choose_world(worlds: Worlds):
-    g.world = worlds.of(request.environ)
+    if request.blueprint != ui.bp.name:  # opening the dashboard makes no namespace: its script asks, with the token
+        g.world = worlds.of(request.environ)
 
 
 class _NoSessions(SessionInterface):

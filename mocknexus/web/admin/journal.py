@@ -13,10 +13,10 @@ from mocknexus.web.http import json_response, read_json
 @bp.get("/requests")
 def list_requests():
     """Vendor requests oldest first; ?operation, method, path (a regex), status, service filter; ?limit=K
-    keeps the newest K."""
+    keeps the newest K; ?since=ID gives only the records after that id (how a page follows the journal)."""
     query = requests_query.load(request.args.to_dict())
-    limit = query.pop("limit", None)
-    return json_response({"requests": g.world.journal.find(query, limit)})
+    limit, since = query.pop("limit", None), query.pop("since", None)
+    return json_response({"requests": g.world.journal.find(query, limit, since)})
 
 
 @bp.delete("/requests")

@@ -1,0 +1,42 @@
+"""Fixtures of the dashboard's browser tests: one Chromium per session (xdist worker), a server, watched pages."""
+
+import pytest
+
+from mocknexus.serving.server import MockNexus
+from tests.conftest import FIXTURES
+from tests.web.browser import Watched, launch
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright  # only where the browser is
+
+    with sync_playwright() as playwright:
+        launched = launch(playwright)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def ui_server():
+    with MockNexus(fixtures=[str(FIXTURES)], port=0) as nexus:
+        yield nexus
+
+
+@pytest.fixture
+def dashboard(browser, ui_server):
+    """The dashboard of `server` in a fresh browser context; at the end, no console error, nothing off-host."""
+    opened = []
+
+    def open_one(root=None, path="/__admin/ui", **context):
+        watch = Watched(browser, root or ui_server.root, **context)
+        opened.append(watch)
+        watch.open(path)
+        return watch
+
+    yield open_one
+    for watch in opened:
+        try:
+            watch.assert_clean()
+        finally:
+            watch.close()
