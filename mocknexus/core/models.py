@@ -1,6 +1,7 @@
 """The things the fake keeps: services, API keys, interactions; stdlib only."""
 
-from dataclasses import dataclass, field
+import operator
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 
 RESERVED_KEYS = frozenset(
@@ -78,6 +79,13 @@ class Interaction:
     def live(self) -> bool:
         return self.state != STOPPED
 
+    def copy(self) -> "Interaction":
+        """What copy.copy gives (every slot, as it is), at a fifth of its cost: each world starts from copies
+        of the fixture interactions, 200,000 of them in the benchmark."""
+        twin = Interaction(*_INIT_FIELDS(self))
+        twin._times = self._times
+        return twin
+
     def to_json(self, prefix: str = "") -> dict:
         """The §1.2 shape; `prefix` is the namespace path that selfUri carries."""
         times = self._times
@@ -101,3 +109,7 @@ class Interaction:
             out["stoppedAt"] = iso(self.stopped_at)
             out["stopReason"] = self.stop_reason
         return out
+
+
+# Interaction's fields in __init__'s order, read in one call; copy() passes them on (and then the rest).
+_INIT_FIELDS = operator.attrgetter(*(f.name for f in fields(Interaction) if f.init))

@@ -8,9 +8,13 @@ load(body) is: each present field's `deserialize` (in field order), then the sch
 which then builds the error exactly as before. The fields (types, validators, messages) stay the single source of truth.
 """
 
+import functools
+
 from marshmallow import RAISE, ValidationError, fields
 from marshmallow.decorators import POST_LOAD, PRE_LOAD, VALIDATES, VALIDATES_SCHEMA
 from marshmallow.utils import missing
+
+from mocknexus.schemas.fields import IsoDateTime, UserData, user_data_ok
 
 
 def _covered(schema) -> bool:
@@ -51,3 +55,76 @@ def fast_loader(schema):
         return out
 
     return load
+
+
+def fast_item_loader(schema):
+    """item -> schema.load(item, unknown=RAISE) (equal, keys perhaps in another order), or None: then call
+    schema.load. For the many small objects of one big document (200,000 fixture interactions), where
+    schema.load was most of the start-up.
+
+    Covers a schema with no hooks and no schema validators (else it always steps aside), by what
+    Schema.load does per field: a missing one gives its load_default (a required one: step aside), None
+    gives None where the field allows it, and a present value its `deserialize`, save where that is known
+    without the call (`_shortcut`)."""
+    hooks = schema._hooks
+    if schema.many or schema.partial is not None or any(hooks[h] for h in (PRE_LOAD, POST_LOAD, VALIDATES,
+                                                                           VALIDATES_SCHEMA)):
+        return lambda item: None
+    if any(field.attribute is not None or "." in name for name, field in schema.load_fields.items()):
+        return lambda item: None
+    by_key = {field.data_key or name: (name, field, _shortcut(field)) for name, field in schema.load_fields.items()}
+    required = frozenset(name for name, field in schema.load_fields.items() if field.required)
+    defaults = [(name, field.load_default) for name, field in schema.load_fields.items()
+                if not field.required and field.load_default is not missing]
+
+    def load(item: dict):
+        if type(item) is not dict:
+            return None
+        out = {}
+        try:
+            for key, value in item.items():
+                known = by_key.get(key)
+                if known is None:
+                    return None  # an unknown field: marshmallow's RAISE reports it
+                name, field, shortcut = known
+                if value is None and field.allow_none:
+                    out[name] = None
+                else:
+                    out[name] = shortcut(value) if shortcut else field.deserialize(value, key, item)
+        except ValidationError:
+            return None
+        if not required.issubset(out):
+            return None
+        for name, default in defaults:
+            if name not in out:
+                out[name] = default() if callable(default) else default
+        return out
+
+    return load
+
+
+def _shortcut(field):
+    """value -> what field.deserialize(value) gives, for the fields of fixture interactions; None: no shortcut.
+    Each raises ValidationError (the loader then steps aside) where it is not sure."""
+    if type(field) is fields.String:
+        validators = field.validators
+
+        def string(value):
+            if type(value) is not str:
+                return field.deserialize(value)
+            for validator in validators:
+                validator(value)
+            return value  # String._deserialize gives a str back as it is
+
+        return string
+    if type(field) is IsoDateTime and not field.validators:
+        return functools.lru_cache(maxsize=4096)(field.deserialize)  # datetimes are immutable: safe to share
+    if type(field) is UserData and not field.validators:
+
+        def user_data(value):
+            if type(value) is dict and user_data_ok(value):
+                return dict(value)  # fields.Dict without key or value fields: a shallow copy
+            return field.deserialize(value)
+
+        return user_data
+    return None

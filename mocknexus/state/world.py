@@ -4,6 +4,7 @@ import threading
 from collections import OrderedDict
 
 from mocknexus.core.clock import Clock
+from mocknexus.core.collector import paused
 from mocknexus.core.config import ServerConfig
 from mocknexus.core.ids import IdFactory
 from mocknexus.state.faults import FaultRegistry
@@ -43,8 +44,9 @@ class World:
         """Swap in new services, keys and interactions (reset, PUT /__admin/state); settings etc. stay."""
         old = self.store
         self.api_keys = fixtures.api_keys
-        self.store = InteractionStore(fixtures.services, self.settings, self.clock, self.ids,
-                                      fixtures.fresh_interactions())
+        with paused():  # as many new objects as fixture interactions, none in a cycle (collector.py)
+            self.store = InteractionStore(fixtures.services, self.settings, self.clock, self.ids,
+                                          fixtures.fresh_interactions())
         if old is not None:
             discard_store(old)
 

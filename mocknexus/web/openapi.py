@@ -2,8 +2,6 @@
 
 import re
 
-from apispec import APISpec
-from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, current_app
 
 from mocknexus import __version__
@@ -63,6 +61,10 @@ def document(app) -> dict:
 
 def build(app) -> dict:
     """Components from the schemas, then one path per vendor/admin route of the url_map, as a plain dict."""
+    # Imported here: apispec is a tenth of `mocknexus serve`'s start-up, and most servers never serve this.
+    from apispec import APISpec
+    from apispec.ext.marshmallow import MarshmallowPlugin
+
     plugin = MarshmallowPlugin()
     spec = APISpec(title="mocknexus", version=__version__, openapi_version=OPENAPI_VERSION,
                    plugins=[plugin], info={"description": _DESCRIPTION})
