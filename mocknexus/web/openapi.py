@@ -30,7 +30,7 @@ _MEANING = {
     408: "The timeout passed first.",
     409: "A live interaction already has this externalId, or the interaction is stopped (retain_stopped).",
     413: "The body is over the size limit (setting max_body).",
-    500: "A bug in mocknexus (it logs the details), or a fault rule asked for it (§2.4).",
+    500: "A bug in mocknexus (it logs the details), or a fault rule asked for it.",
     503: "Too many requests are waiting at once.",
 }
 _ADMIN_MEANING = {401: "The server runs with --admin-token and the Bearer token is missing or wrong.",
@@ -187,14 +187,19 @@ def _response_headers() -> dict:
     return {
         "X-B3-TraceId": {"schema": {"type": "string"}, "description": "The request's trace id, or a new one."},
         "X-Mocknexus-Warning": {"schema": {"type": "string"},
-                                "description": "One per unknown body field that was ignored (§1.6)."},
+                                "description": "One per unknown body field that was ignored."},
     }
 
 
 def _doc(view) -> tuple[str, str]:
-    """A view's docstring: its first line is the summary, the rest the description."""
-    first, _, rest = (view.__doc__ or "").strip().partition("\n")
+    """A view's docstring: its first line is the summary, the rest the description. Without the contract's
+    section numbers (`(§3)`): a reader of the document has no contract to look them up in."""
+    text = _CONTRACT_REFERENCE.sub("", view.__doc__ or "").strip()
+    first, _, rest = text.partition("\n")
     return first.strip(), " ".join(line.strip() for line in rest.splitlines()).strip()
+
+
+_CONTRACT_REFERENCE = re.compile(r" ?\(§[^)]*\)|,? ?§[\d.]+")
 
 
 def _camel(name: str) -> str:
@@ -211,7 +216,7 @@ def _our_fields(self, field, **kwargs) -> dict:
         return {}
     return {"additionalProperties": {"oneOf": [{"type": "string"}, {"type": "integer"}, {"type": "object"}]},
             "description": f"Values: strings, 64-bit integers or objects nested at most {MAX_DEPTH} deep; "
-                           "no reserved Genesys keys (§1.7)."}
+                           "no reserved Genesys keys (InteractionId, State, Queue and the other system properties)."}
 
 
 def _lenient_requests(spec) -> None:
@@ -237,5 +242,5 @@ def _shorthands(spec) -> None:
 _DESCRIPTION = (
     "A fake of the Genesys Multicloud CX Nexus v3 Open Media interactions API (vendor operations under "
     "/nexus/v3) and its test-control API (/__admin). Every path may be prefixed with /__ns/{name} to run "
-    "in a namespace of its own (§2.5). Every response, errors included, is application/json."
+    "in a namespace of its own. Every response, errors included, is application/json."
 )
