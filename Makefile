@@ -52,3 +52,14 @@ fuzz: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
+
+# The image (Dockerfile; README "Install"), with docker or podman, whichever runs here. BASE=<image> builds on
+# another Python 3.11 base, e.g. the one image/base.sh makes from Debian packages where no registry is reachable.
+# image-test runs the image as a CI would and checks it (about a minute); it is not part of make test.
+.PHONY: image image-test
+IMAGE ?= mocknexus:latest
+image:
+	IMAGE=$(IMAGE) BASE=$(BASE) image/build.sh
+
+image-test: image
+	IMAGE=$(IMAGE) image/test.sh

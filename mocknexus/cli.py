@@ -99,6 +99,14 @@ def build_parser() -> argparse.ArgumentParser:
                         help="give up after this long (default: 2)")
 
     commands.add_parser("openapi", help="print the OpenAPI document (the same as GET /openapi.json)")
+
+    drift = commands.add_parser("drift", help="compare another Nexus (a real tenant) with mocknexus's defaults")
+    drift.add_argument("--against", required=True, metavar="URL", help="the target's base URL (before /nexus/v3)")
+    drift.add_argument("--api-key", required=True, metavar="KEY", help="the x-api-key the target accepts")
+    drift.add_argument("--service", required=True, metavar="NAME", help="the one openMediaService it may use")
+    drift.add_argument("--json", action="store_true", help="print the report as one JSON document")
+    drift.add_argument("--dry-run", action="store_true", help="print the calls it would send, and send none")
+    drift.add_argument("--timeout", type=float, default=10.0, metavar="S", help="seconds to wait for each answer")
     environment.document(serve)  # last: flags added above (by anyone) get their default and variable
     parser.commands = commands.choices
     return parser
@@ -234,6 +242,10 @@ def main(argv=None) -> int:
         return check(args.paths)
     if args.command == "openapi":
         return print_openapi()
+    if args.command == "drift":
+        from mocknexus import drift  # requests only here: `serve` starts without it
+
+        return drift.main(args)
     if args.command == "health":
         from mocknexus import health
 

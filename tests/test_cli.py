@@ -98,7 +98,7 @@ def test_bad_flags_exit_2_with_one_line(capsys, argv, problem):
 
 
 @pytest.mark.parametrize("argv, line", [
-    ([], "name a command: serve, check, health, openapi (see 'mocknexus --help')"),
+    ([], "name a command: serve, check, health, openapi, drift (see 'mocknexus --help')"),
     (["--bogus"], "unrecognized arguments: --bogus (see 'mocknexus --help')"),
     (["--bogus", "--other"], "unrecognized arguments: --bogus --other (see 'mocknexus --help')"),
     (["serve", "--bogus"], "unrecognized arguments: --bogus (see 'mocknexus serve --help')"),
