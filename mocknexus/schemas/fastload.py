@@ -123,12 +123,12 @@ def _converter(field):
 
         return user_data
     deserialize = field.deserialize
-    if type(field) is IsoDateTime and not checks:  # datetimes are immutable: the same string, the same one
-        deserialize = functools.lru_cache(maxsize=4096)(deserialize)
+    # Datetimes are immutable: the same string, the same one (a cache for strings only: they hash).
+    cached = functools.lru_cache(maxsize=4096)(deserialize) if type(field) is IsoDateTime and not checks else None
 
     def general(value):
         try:
-            return deserialize(value)
+            return cached(value) if cached and type(value) is str else deserialize(value)
         except ValidationError:
             return _DOUBT
 

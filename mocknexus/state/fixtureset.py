@@ -79,9 +79,11 @@ def build_interactions(docs: list, services: dict, now: datetime, existing=(), w
             live_ext.add((service.name, ext))
         received = doc.get("received_at") or now
         built.append(Interaction(
-            interaction_id, service, ext, doc.get("parent_id"), received, doc.get("submitted_at") or received,
-            doc["user_data"], doc["state"], (doc.get("stopped_at") or now) if stopped else None,
-            (doc.get("stop_reason") or {"systemName": None, "description": None}) if stopped else None,
+            id=interaction_id, service=service, external_id=ext, parent_id=doc.get("parent_id"),
+            received_at=received, submitted_at=doc.get("submitted_at") or received,
+            user_data=doc["user_data"], state=doc["state"],
+            stopped_at=(doc.get("stopped_at") or now) if stopped else None,
+            stop_reason=(doc.get("stop_reason") or {"systemName": None, "description": None}) if stopped else None,
         ))
     if errors:
         raise FixtureError(errors)

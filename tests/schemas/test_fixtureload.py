@@ -5,7 +5,7 @@ import gc
 import json
 
 import pytest
-from marshmallow import RAISE, ValidationError
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load
 
 from mocknexus.core.clock import Clock
 from mocknexus.core.collector import paused
@@ -27,7 +27,8 @@ ITEMS = [
     {**BASE, "id": "ext_x"}, {**BASE, "id": "a/b"}, {**BASE, "id": ""}, {**BASE, "id": 5}, {**BASE, "id": None},
     {**BASE, "externalId": ""}, {**BASE, "externalId": "x" * 256}, {**BASE, "state": "routing"},
     {**BASE, "state": None}, {"openMediaService": None}, {"openMediaService": 1}, {**BASE, "receivedAt": "noon"},
-    {**BASE, "receivedAt": 5}, {**BASE, "userData": {"State": "x"}}, {**BASE, "userData": {"f": 1.5}},
+    {**BASE, "receivedAt": 5}, {**BASE, "receivedAt": []}, {**BASE, "stoppedAt": {}}, {**BASE, "id": []},
+    {**BASE, "stopReason": {"systemName": []}}, {**BASE, "userData": {"State": "x"}}, {**BASE, "userData": {"f": 1.5}},
     {**BASE, "userData": {"b": True}}, {**BASE, "userData": {"big": 2**63}}, {**BASE, "userData": {**DEEP, "z": {}}},
     {**BASE, "userData": {"a": {"b": {"c": {"d": {"e": {"f": {"g": {"h": {"i": {}}}}}}}}}}},
     {**BASE, "userData": []}, {**BASE, "userData": None}, {**BASE, "stopReason": "x"}, {**BASE, "unknown": 1},
@@ -49,6 +50,21 @@ def test_the_fast_item_load_equals_schema_load_or_steps_aside(item):
         assert fast is None
     else:
         assert fast == full
+
+
+def test_schemas_it_cannot_reproduce_always_step_aside():
+    class WithHook(Schema):
+        name = fields.String()
+
+        @pre_load
+        def _strip(self, data, **kwargs):
+            return data
+
+    class Renamed(Schema):
+        name = fields.String(attribute="other")
+
+    for schema in (WithHook(), Renamed(), InteractionFixture(many=True)):
+        assert fast_item_loader(schema)({"name": "x"}) is None
 
 
 def test_valid_interactions_take_the_fast_path():
