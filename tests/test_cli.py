@@ -199,6 +199,11 @@ def test_the_package_samples_are_the_repositorys_fixtures():
     assert shipped == sorted(p.name for p in FIXTURES.glob("*.json")) and shipped
     for name in shipped:
         assert (cli.SAMPLES / name).read_bytes() == (FIXTURES / name).read_bytes(), f"copy fixtures/{name} over"
+    from setuptools.config.setupcfg import read_configuration  # what the wheel carries, without building one
+
+    patterns = read_configuration(ROOT / "setup.cfg")["options"]["package_data"]["mocknexus"]
+    packaged = {p.name for pattern in patterns for p in (ROOT / "mocknexus").glob(pattern)}
+    assert packaged >= set(shipped)
 
 
 def test_serve_sample_loads_the_samples_before_the_fixtures_given(no_socket, tmp_path, capsys):

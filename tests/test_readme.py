@@ -4,6 +4,7 @@ in order, against a server with fixtures/ loaded (as `make run` starts it), rese
 import json
 import re
 import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -110,3 +111,34 @@ def test_the_quick_start_commands_are_in_the_makefile():
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(r"^run:", makefile, re.MULTILINE) and re.search(r"^test:", makefile, re.MULTILINE)
     assert "--fixtures fixtures/" in makefile and Path(ROOT / ".ci" / "run").read_text().rstrip().endswith("make test")
+
+
+def _anchor(heading: str) -> str:
+    """GitHub's id for a heading: lower case, punctuation dropped, spaces as '-'."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_readme_links_point_at_headings_and_no_section_numbers_are_cited():
+    """README and /openapi.json once cited §1.1, §2.1-2.5 (the contract's numbers): no README heading had them."""
+    text = README.read_text(encoding="utf-8")
+    prose = re.sub(r"```.*?```", "", text, flags=re.S)
+    headings = {_anchor(line.lstrip("#")) for line in prose.splitlines() if re.match(r"#{1,4} ", line)}
+    links = re.findall(r"\]\(#([^)]+)\)", prose)
+    assert links and [link for link in links if link not in headings] == []
+    assert "§" not in text
+    from mocknexus.web.app import create_app
+    from mocknexus.web.openapi import document
+
+    assert "§" not in json.dumps(document(create_app()), ensure_ascii=False)
+
+
+def test_the_unittest_example_runs_as_it_is(tmp_path):
+    """The README's unittest snippet, copied alone into a project with fixtures in tests/nexus-fixtures."""
+    text = README.read_text(encoding="utf-8")
+    [snippet] = [b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "import unittest" in b]
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "nexus-fixtures").symlink_to(FIXTURES, target_is_directory=True)
+    (tmp_path / "test_snippet.py").write_text(snippet)
+    result = subprocess.run([sys.executable, "-m", "unittest", "-v", "test_snippet"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and "Ran 1 test" in result.stderr, result.stderr

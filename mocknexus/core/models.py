@@ -1,6 +1,7 @@
 """The things the fake keeps: services, API keys, interactions; stdlib only."""
 
-from dataclasses import dataclass, field
+import operator
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 
 RESERVED_KEYS = frozenset(
@@ -117,6 +118,14 @@ class Interaction:
     def live(self) -> bool:
         return self.state != STOPPED
 
+    def copy(self) -> "Interaction":
+        """What copy.copy gives (every slot, as it is), at a fifth of its cost: each world starts from copies
+        of the fixture interactions, 200,000 of them in the benchmark."""
+        twin = Interaction(*_INIT_FIELDS(self))
+        for name in _OTHER_FIELDS:
+            setattr(twin, name, getattr(self, name))
+        return twin
+
     def to_json(self, prefix: str = "") -> dict:
         """The §1.2 shape; `prefix` is the namespace path that selfUri carries."""
         times = self._times
@@ -179,3 +188,8 @@ class Webhook:
             "retryDelayMs": self.retry_delay_ms,
             "timeoutMs": self.timeout_ms,
         }
+
+
+# Interaction's fields in __init__'s order, read in one call, and the others: what copy() copies.
+_INIT_FIELDS = operator.attrgetter(*(f.name for f in fields(Interaction) if f.init))
+_OTHER_FIELDS = tuple(f.name for f in fields(Interaction) if not f.init)

@@ -84,7 +84,7 @@ class ActionSchema(Schema):
         unknown = RAISE
 
     status = StrictInteger(validate=validate.Range(200, 599), allow_none=True,
-                           metadata={"description": "Answer this status (with the §1.1 envelope unless `body`)."})
+                           metadata={"description": "Answer this status (with the error envelope unless `body`)."})
     body = fields.Raw(allow_none=True, metadata={"description": "Any JSON; a string is sent as text/plain."})
     headers = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict)
     delay_ms = Delay(allow_none=True, metadata={

@@ -72,6 +72,23 @@ def json_kind(value) -> str:
     return next((kind for cls, kind in kinds if isinstance(value, cls)), "an object")
 
 
+def user_data_ok(value: dict, depth: int = 0) -> bool:
+    """True when user_data_problems(value) is empty, found at a fraction of its cost (exact JSON types only;
+    anything else is left to user_data_problems)."""
+    if depth == 0 and not RESERVED_KEYS.isdisjoint(value):
+        return False
+    for item in value.values():
+        kind = type(item)
+        if kind is str:
+            continue
+        if kind is int:
+            if not INT_MIN <= item <= INT_MAX:
+                return False
+        elif kind is not dict or depth + 1 > MAX_DEPTH or not user_data_ok(item, depth + 1):
+            return False
+    return True
+
+
 def user_data_problems(value, depth: int = 0, reserved: bool = True) -> list[str]:
     """What is wrong with a userData object: reserved keys (top level only), value types, nesting."""
     problems = []

@@ -70,12 +70,14 @@ _installed: _Policy | None = None
 
 
 def install(quiet: float = 1.0, growth: float = 0.25, cpu_clock=time.process_time) -> None:
-    """Collect once, freeze the start-up heap, keep freezing what survives the middle generation, and walk
-    everything again when quiet (see the module docstring). Idempotent."""
+    """Freeze the start-up heap, keep freezing what survives the middle generation, and walk everything
+    again when quiet (see the module docstring). Idempotent. No collection first: with 200,000 fixture
+    interactions loaded it took 0.4 s before the listening line, to free the few cycles start-up leaves
+    (~900 objects with fixtures/, a fixed amount; the next quiet-time walk frees them). CPython's advice
+    before a fork is the same: freeze, no collect."""
     global _installed
     if _installed is not None:
         return
-    gc.collect()
     gc.freeze()
     _installed = _Policy(quiet, growth, cpu_clock)
     gc.callbacks.append(_installed.on_collection)

@@ -1,6 +1,5 @@
 """The fixture set every world starts from (§3), and the checks that turn loaded documents into it; no marshmallow."""
 
-import copy
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -45,7 +44,7 @@ class FixtureSet:
         return replace(self, api_keys={**self.api_keys, **extra})
 
     def fresh_interactions(self) -> list[Interaction]:
-        return [copy.copy(i) for i in self.interactions]
+        return [i.copy() for i in self.interactions]
 
     def to_json(self, interactions=None, prefix: str = "") -> dict:
         """A fixture document; `interactions` defaults to the templates."""
@@ -66,21 +65,20 @@ def build_interactions(docs: list, services: dict, now: datetime, existing=(), w
     errors, built = [], []
     ids = {i.id for i in existing}
     live_ext = {(i.service.name, i.external_id) for i in existing if i.live and i.external_id is not None}
-    for n, doc in enumerate(docs):
-        path = f"{base}[{n}]"
+    for n, doc in enumerate(docs):  # 200,000 of them in the benchmark: paths are made only for errors
         service = services.get(doc["service"])
         if service is None:
-            errors.append((where, f"{path}.openMediaService", f"names no service: '{doc['service']}'"))
+            errors.append((where, f"{base}[{n}].openMediaService", f"names no service: '{doc['service']}'"))
             continue
         interaction_id = doc.get("id") or new_id()
         if interaction_id in ids:
-            errors.append((where, f"{path}.id", f"id '{interaction_id}' is used twice"))
+            errors.append((where, f"{base}[{n}].id", f"id '{interaction_id}' is used twice"))
         ids.add(interaction_id)
         stopped = doc["state"] == STOPPED
         ext = doc.get("external_id")
         if ext is not None and not stopped:
             if (service.name, ext) in live_ext:
-                errors.append((where, f"{path}.externalId",
+                errors.append((where, f"{base}[{n}].externalId",
                                f"two live interactions of '{service.name}' have externalId '{ext}'"))
             live_ext.add((service.name, ext))
         received = doc.get("received_at") or now

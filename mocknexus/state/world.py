@@ -4,6 +4,7 @@ import threading
 from collections import OrderedDict
 
 from mocknexus.core.clock import Clock
+from mocknexus.core.collector import paused
 from mocknexus.core.config import ServerConfig
 from mocknexus.core.ids import IdFactory
 from mocknexus.state.faults import FaultRegistry
@@ -55,8 +56,9 @@ class World:
         self.lifecycles = {s.name: s.lifecycle for s in fixtures.services.values() if s.lifecycle}
         self.api_keys = fixtures.api_keys
         self.webhooks.load(fixtures.webhooks)
-        self.store = InteractionStore(fixtures.services, self.settings, self.clock, self.ids,
-                                      fixtures.fresh_interactions())
+        with paused():  # as many new objects as fixture interactions, none in a cycle (collector.py)
+            self.store = InteractionStore(fixtures.services, self.settings, self.clock, self.ids,
+                                          fixtures.fresh_interactions())
         if old is not None:
             discard_store(old)
 

@@ -2,8 +2,6 @@
 
 import re
 
-from apispec import APISpec
-from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, current_app
 
 from mocknexus import __version__
@@ -41,7 +39,7 @@ _MEANING = {
     408: "The timeout passed first.",
     409: "A live interaction already has this externalId, or the interaction is stopped (retain_stopped).",
     413: "The body is over the size limit (setting max_body).",
-    500: "A bug in mocknexus (it logs the details), or a fault rule asked for it (§2.4).",
+    500: "A bug in mocknexus (it logs the details), or a fault rule asked for it.",
     503: "Too many requests are waiting at once.",
 }
 _ADMIN_MEANING = {401: "The server runs with --admin-token and the Bearer token is missing or wrong.",
@@ -71,6 +69,10 @@ def document(app) -> dict:
 
 def build(app) -> dict:
     """Components from the schemas, then one path per vendor/admin route of the url_map, as a plain dict."""
+    # Imported here: apispec is a tenth of `mocknexus serve`'s start-up, and most servers never serve this.
+    from apispec import APISpec
+    from apispec.ext.marshmallow import MarshmallowPlugin
+
     plugin = MarshmallowPlugin()
     spec = APISpec(title="mocknexus", version=__version__, openapi_version=OPENAPI_VERSION, plugins=[plugin],
                    info={"description": _DESCRIPTION, "license": _LICENSE},
@@ -202,9 +204,14 @@ def _json(description, component, headers) -> dict:
 
 
 def _doc(view) -> tuple[str, str]:
-    """A view's docstring: its first line is the summary, the rest the description."""
-    first, _, rest = (view.__doc__ or "").strip().partition("\n")
+    """A view's docstring: its first line is the summary, the rest the description. Without the contract's
+    section numbers (`(§3)`): a reader of the document has no contract to look them up in."""
+    text = _CONTRACT_REFERENCE.sub("", view.__doc__ or "").strip()
+    first, _, rest = text.partition("\n")
     return first.strip(), " ".join(line.strip() for line in rest.splitlines()).strip()
+
+
+_CONTRACT_REFERENCE = re.compile(r" ?\(§[^)]*\)|,? ?§[\d.]+")
 
 
 def _camel(name: str) -> str:
