@@ -221,7 +221,7 @@ def test_serving_no_service_at_all_says_so_in_one_line(no_socket, capsys):
     captured = capsys.readouterr()
     assert one_line(captured.err) == ("mocknexus: note: no fixtures loaded, so no service exists (every vendor "
                                       "call is a 404); add some with --fixtures PATH, --sample, or PUT /__admin/state")
-    assert captured.out == "mocknexus listening on http://127.0.0.1:54321\n"
+    assert captured.out.splitlines()[0] == "mocknexus listening on http://127.0.0.1:54321"
 
 
 @pytest.mark.parametrize("host", ["999.1.1.1", "nosuchhost.invalid"])

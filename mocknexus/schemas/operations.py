@@ -102,7 +102,8 @@ ADMIN.update({  # the interactions webhook (§6)
     ("DELETE", "/__admin/webhooks"): {"ok": DeletedOut},
     ("DELETE", "/__admin/webhooks/{webhookId}"): {"ok": DeletedOut},
     ("GET", "/__admin/webhooks/deliveries"): {"query": _HOOKS + "DeliveriesQuery", "ok": _HOOKS + "DeliveriesOut"},
-    ("POST", "/__admin/webhooks/deliveries/wait"): {"body": _HOOKS + "DeliveryWait", "ok": _HOOKS + "DeliveriesOut",
+    ("POST", "/__admin/webhooks/deliveries/wait"): {"body": _HOOKS + "DeliveryWait", "optional": True,
+                                                    "ok": _HOOKS + "DeliveriesOut",
                                                     "errors": {408: "wait-timeout:deliveries", 503: None}},
 })
 

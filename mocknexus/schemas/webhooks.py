@@ -11,7 +11,8 @@ from mocknexus.schemas.fields import StrictInteger
 from mocknexus.state.webhooks import DELIVERED, FAILED, PENDING
 
 STATES = (PENDING, DELIVERED, FAILED)
-WEBHOOK_ID = r"^[A-Za-z0-9._~-]{1,128}$"  # it appears in a path: DELETE /__admin/webhooks/{id}
+# It appears in a path, DELETE /__admin/webhooks/{id}, beside /__admin/webhooks/deliveries.
+WEBHOOK_ID = r"^(?!deliveries$)[A-Za-z0-9._~-]{1,128}$"
 
 
 def _url(url: str) -> None:
@@ -35,7 +36,8 @@ def _unique(values: list) -> None:
 class WebhookSchema(StrictSchema):
     """POST /__admin/webhooks, a fixture's webhook, and what the list answers (with `id`); only `url` is required."""
 
-    id = fields.String(validate=validate.Regexp(WEBHOOK_ID, error="Must be 1-128 of A-Z a-z 0-9 . _ ~ -."))
+    id = fields.String(validate=validate.Regexp(WEBHOOK_ID,
+                                                error="Must be 1-128 of A-Z a-z 0-9 . _ ~ - (and not 'deliveries')."))
     url = fields.String(required=True, validate=[validate.Length(max=2048), _url])
     secret = fields.String(load_default="", validate=validate.Length(max=1024))
     events = fields.List(fields.String(validate=validate.OneOf(EVENTS)), load_default=lambda: list(EVENTS),

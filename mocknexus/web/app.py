@@ -14,7 +14,7 @@ from mocknexus.state.world import Worlds
 from mocknexus.web import admin, api, openapi, ui
 from mocknexus.web.dispatch import VendorDispatch
 from mocknexus.web.http import ACCESS_LOG, render_error, trace_and_log
-from mocknexus.web.routing import ExternalIdConverter, InteractionIdConverter, NamespaceMiddleware
+from mocknexus.web.routing import ExternalIdConverter, InteractionIdConverter, NamespaceMiddleware, WebhookIdConverter
 
 
 def create_app(config: ServerConfig | None = None, fixtures: FixtureSet | None = None, access_log=None) -> Flask:
@@ -34,6 +34,7 @@ def create_app(config: ServerConfig | None = None, fixtures: FixtureSet | None =
     app.url_map.merge_slashes = False  # "//" would answer a 308 redirect with an HTML body; a 404 instead
     app.url_map.converters["ext"] = ExternalIdConverter
     app.url_map.converters["iid"] = InteractionIdConverter
+    app.url_map.converters["hook"] = WebhookIdConverter
     app.extensions["mocknexus"] = Worlds(fixtures.with_api_keys(config.api_keys), config)
     app.extensions["mocknexus.config"] = config
     app.extensions["mocknexus.errors"] = []  # unexpected exceptions, for whoever runs the server to re-raise

@@ -90,7 +90,7 @@ def build(app) -> dict:
     for path, operations, parameters in _paths(app, admin_security, config.allow_header_faults):
         spec.path(path=path, operations=operations, parameters=parameters)
     finish(spec.components.schemas)
-    return spec.to_dict()
+    return _without_contract_references(spec.to_dict())
 
 
 def _paths(app, admin_security, header_faults):
@@ -204,14 +204,22 @@ def _json(description, component, headers) -> dict:
 
 
 def _doc(view) -> tuple[str, str]:
-    """A view's docstring: its first line is the summary, the rest the description. Without the contract's
-    section numbers (`(§3)`): a reader of the document has no contract to look them up in."""
-    text = _CONTRACT_REFERENCE.sub("", view.__doc__ or "").strip()
-    first, _, rest = text.partition("\n")
+    """A view's docstring: its first line is the summary, the rest the description."""
+    first, _, rest = (view.__doc__ or "").strip().partition("\n")
     return first.strip(), " ".join(line.strip() for line in rest.splitlines()).strip()
 
 
-_CONTRACT_REFERENCE = re.compile(r" ?\(§[^)]*\)|,? ?§[\d.]+")
+_CONTRACT_REFERENCE = re.compile(r" ?\(§[^)]*\)|,? ?§[\d.]+(?:[-–][\d.]+)?")
+
+
+def _without_contract_references(node):
+    """The document without the contract's section numbers (`(§3)`), which docstrings and schema metadata cite:
+    a reader of the document has no contract to look them up in."""
+    if isinstance(node, dict):
+        return {key: _without_contract_references(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_without_contract_references(value) for value in node]
+    return _CONTRACT_REFERENCE.sub("", node) if isinstance(node, str) and "§" in node else node
 
 
 def _camel(name: str) -> str:

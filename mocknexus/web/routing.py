@@ -34,6 +34,13 @@ class InteractionIdConverter(BaseConverter):
     regex = r"(?!ext_)[^/]+"
 
 
+class WebhookIdConverter(BaseConverter):
+    """A webhook id: any segment but `deliveries`, which names the deliveries' own routes. Without it,
+    DELETE /__admin/webhooks/{id} would match /__admin/webhooks/deliveries, whose 405 would then offer DELETE."""
+
+    regex = r"(?!deliveries$)[^/]+"
+
+
 class NamespaceMiddleware:
     """WSGI: `/__ns/{name}/rest` runs `/rest` in the world `name`; the prefix moves to SCRIPT_NAME,
     which is how selfUri and request.script_root come to carry it."""

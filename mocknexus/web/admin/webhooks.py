@@ -28,7 +28,7 @@ def clear_webhooks():
     return json_response({"status": "ok", "deleted": g.world.webhooks.clear()})
 
 
-@bp.delete("/webhooks/<webhook_id>")
+@bp.delete("/webhooks/<hook:webhook_id>")
 def delete_webhook(webhook_id):
     """Remove one webhook; its pending deliveries fail. 404 when there is none with that id."""
     if not g.world.webhooks.remove(webhook_id):
