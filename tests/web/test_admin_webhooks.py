@@ -107,3 +107,11 @@ def test_a_receiver_that_is_never_reached_leaves_bounded_pending_deliveries():
         assert len(records) == 5  # bounded like the journal
         assert records[-1]["state"] == "failed" and "pending" in records[-1]["attempts"][0]["error"]
         app.extensions["mocknexus"].close()
+
+
+def test_deliveries_is_no_webhook_id(client):
+    """`/webhooks/deliveries` names the deliveries: no webhook may take that id, and its 405 offers no DELETE."""
+    assert_error(client.post(HOOKS, json={"id": "deliveries", "url": "http://127.0.0.1:9/x"}), 400)
+    response = client.delete(f"{HOOKS}/deliveries")
+    assert_error(response, 405)
+    assert "DELETE" not in response.headers["Allow"]
