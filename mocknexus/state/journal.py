@@ -6,8 +6,11 @@ import threading
 import time
 from collections import deque
 
+from mocknexus.core import strictjson
 from mocknexus.state.reaper import REAPER
 
+BODY_LIMIT = 64 * 1024  # the most of a body a record keeps; a longer one is kept as its first BODY_HEAD bytes
+BODY_HEAD = 1024
 MATCH_KEYS = ("operation", "method", "path", "status", "service")
 
 
@@ -55,17 +58,23 @@ def request_headers(environ: dict) -> dict:
     return out
 
 
-def decode_body(raw: bytes):
-    """A request body as the journal keeps it: parsed JSON when it is JSON, else text; None when empty."""
-    if not raw:
+def decode_body(raw: bytes, size: int | None = None):
+    """A request body as the journal keeps it: parsed JSON when it is strict JSON (§9), else text; None when
+    empty. Over BODY_LIMIT (`size`: the whole length when `raw` is only the start), only its head (§9)."""
+    size = len(raw) if size is None else size
+    if not size:
         return None
+    if size > BODY_LIMIT:
+        return {"truncated": True, "bytes": size, "head": raw[:BODY_HEAD].decode("utf-8", "replace")}
     text = raw.decode("utf-8", "replace")
     try:
-        body = json.loads(text)
+        body = strictjson.loads(text)
+        if strictjson.too_deep(body, text):  # kept parsed, it could not be written back out
+            return text
         # A lone surrogate escape ("\ud800") parses but can never be written out as UTF-8: keep the text.
         json.dumps(body, ensure_ascii=False).encode("utf-8")
         return body
-    except (ValueError, RecursionError):  # UnicodeEncodeError is a ValueError
+    except (ValueError, RecursionError):  # UnicodeEncodeError and NotStrictJson are ValueErrors
         return text
 
 

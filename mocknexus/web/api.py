@@ -14,7 +14,7 @@ from mocknexus.core.errors import BadRequest, PayloadTooLarge
 from mocknexus.core.models import iso
 from mocknexus.schemas.vendor import create_request, stop_request, update_request
 from mocknexus.state.auth import check_api_key
-from mocknexus.state.journal import decode_body, request_headers
+from mocknexus.state.journal import BODY_LIMIT, decode_body, request_headers
 from mocknexus.web import inject
 from mocknexus.web.http import header_safe, ok, read_json
 from mocknexus.web.routing import ESCAPED_EXT, STARTED
@@ -44,13 +44,19 @@ def _load(call, schema, required: bool = False) -> dict:
     return loaded if loaded is not None else schema.load(body, unknown=RAISE)
 
 
+def authenticate(call, world) -> None:
+    """§1.3, first of all, against the world as it is (Worlds.of): a refused request is journaled only
+    in a namespace that exists already."""
+    call.world = world
+    check_api_key(world, call.environ.get("HTTP_X_API_KEY"), call.args["service"])  # = req.headers.get(...)
+
+
 def check_request(call):
-    """Before the view: auth before the body is read (§1.3), then the size limit (§1.4), then faults.
+    """Before the view, once the key passed (authenticate): the size limit (§1.4), then faults.
     A response: a fault answers instead of the view."""
     world, environ, args, length = call.world, call.environ, call.args, call.length
     if ESCAPED_EXT in environ and "external_id" in args:  # an externalId with a '/' (routing.py)
         args["external_id"] = unquote(args["external_id"])
-    check_api_key(world, environ.get("HTTP_X_API_KEY"), args["service"])  # = req.headers.get("x-api-key")
     limit = world.settings.max_body
     if length is not None and length > limit:
         raise PayloadTooLarge(f"The request body is {length} bytes; the limit is {limit}")
@@ -70,8 +76,9 @@ def journal(call, response):
     for warning in call.warnings:
         response.headers.add("X-Mocknexus-Warning", warning)
     status = response.status_code if fault is None else fault.status_sent(response.status_code)
-    body = call.body if call.body is not None else _unread_body(call.world, call.length, call.raw_body)
-    _record(call.world, call.request, call.operation, call.args.get("service"), body, status,
+    if call.world is None or not call.world.made:  # refused before its namespace was made: no journal for it
+        return response
+    _record(call.world, call.request, call.operation, call.args.get("service"), _kept_body(call), status,
             call.warnings, fault and fault.rule_id)
     return response
 
@@ -82,10 +89,9 @@ def _journal_unrouted(response):
     operation null: a client calling a wrong URL is just what a test wants to see."""
     req = request._get_current_object()
     if req.blueprint is None and req.path.startswith(VENDOR_ROOT):
-        state = g._get_current_object()
-        if "world" in state:
-            body = _unread_body(state.world, req.content_length, req.get_data)
-            _record(state.world, req, None, None, body, response.status_code, [], None)
+        world = g.world
+        body = _unread_body(world, req.content_length, req.stream.read)
+        _record(world, req, None, None, body, response.status_code, [], None)
     return response
 
 
@@ -108,11 +114,25 @@ def _record(world, req, operation, service, body, status, warnings, fault_id) ->
     })
 
 
+def _kept_body(call):
+    """The body as the journal keeps it: what read_json made of it (parsed, or the text it could not parse),
+    its head when it is long (§9), or, when the view never read it, the body itself within the size limit."""
+    raw = call.read_so_far
+    if raw is not None and len(raw) > BODY_LIMIT:
+        return decode_body(raw)
+    if call.body is not None:
+        return call.body
+    if raw is not None:
+        return decode_body(raw)
+    return _unread_body(call.world, call.length, call.environ["wsgi.input"].read)
+
+
 def _unread_body(world, length: int | None, read):
-    """A body the view never read (a 401 answers before reading it) is journaled too, within the size limit."""
+    """A body the view never read (a 401 answers before reading it) is journaled too, within the size limit;
+    of a long one, only what the journal keeps is read."""
     if not length or length > world.settings.max_body:
         return None
-    return decode_body(read())
+    return decode_body(read(min(length, BODY_LIMIT + 1)), length)
 
 
 def _dump(call, interaction):
