@@ -1,12 +1,12 @@
 """The request journal: a bounded ring of request records, with a condition variable for wait()."""
 
 import json
-import re
 import threading
 import time
 from collections import deque
 
 from mocknexus.core import strictjson
+from mocknexus.state.patterns import Pattern
 from mocknexus.state.reaper import REAPER
 
 BODY_LIMIT = 64 * 1024  # the most of a body a record keeps; a longer one is kept as its first BODY_HEAD bytes
@@ -15,7 +15,8 @@ MATCH_KEYS = ("operation", "method", "path", "status", "service")
 
 
 def matcher(match: dict):
-    """A predicate over records for the keys of §2.2: operation, method, path (a regex), status, service."""
+    """A predicate over records for the keys of §2.2: operation, method, path (a pattern, patterns.py), status,
+    service."""
     tests = []
     if match.get("operation") is not None:
         tests.append(lambda r, v=match["operation"]: r["operation"] == v)
@@ -26,7 +27,7 @@ def matcher(match: dict):
     if match.get("service") is not None:
         tests.append(lambda r, v=match["service"]: r["service"] == v)
     if match.get("path") is not None:
-        tests.append(lambda r, rx=re.compile(match["path"]): rx.search(r["path"]) is not None)
+        tests.append(lambda r, search=Pattern(match["path"]).search: search(r["path"]))
     return lambda record: all(test(record) for test in tests)
 
 

@@ -19,6 +19,8 @@ from mocknexus.web import inject
 from mocknexus.web.http import header_safe, ok, read_json
 from mocknexus.web.routing import ESCAPED_EXT, STARTED
 
+MAX_WARNINGS = 20  # X-Mocknexus-Warning headers on one answer
+WARNING_LENGTH = 300  # characters of one
 VENDOR_ROOT = "/nexus/"  # every path under it is the vendor's: journaled, routed or not
 BASE = "/nexus/v3/openmedia/<service>/interactions"
 bp = Blueprint("api", __name__, url_prefix="")
@@ -55,8 +57,11 @@ def check_request(call):
     """Before the view, once the key passed (authenticate): the size limit (§1.4), then faults.
     A response: a fault answers instead of the view."""
     world, environ, args, length = call.world, call.environ, call.args, call.length
-    if ESCAPED_EXT in environ and "external_id" in args:  # an externalId with a '/' (routing.py)
-        args["external_id"] = unquote(args["external_id"])
+    if "external_id" in args:
+        if ESCAPED_EXT in environ:  # an externalId with a '/' (routing.py)
+            args["external_id"] = unquote(args["external_id"])
+        if "\ufffd" in args["external_id"] and not _utf8_external_id(environ):
+            raise BadRequest("The externalId in the path is not UTF-8 once percent-decoded")
     limit = world.settings.max_body
     if length is not None and length > limit:
         raise PayloadTooLarge(f"The request body is {length} bytes; the limit is {limit}")
@@ -68,19 +73,44 @@ def check_request(call):
     return None
 
 
+def _utf8_external_id(environ) -> bool:
+    """False when the path's ext_ segment, as sent, is not UTF-8 (`ext_%FF`): the decoded path carries a
+    U+FFFD for it, which must not stand for the real U+FFFD (`ext_%EF%BF%BD`)."""
+    segments = environ.get("PATH_INFO", "").split("/")  # bytes as latin-1 (PEP 3333)
+    try:
+        for segment in segments:
+            if segment.startswith("ext_"):
+                segment.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return False
+    return True
+
+
 def journal(call, response):
     """After the view (or the error it raised): fault marks, warnings, and the journal record."""
     fault = call.fault
     if fault is not None:
         response = inject.after_view(call, response)
-    for warning in call.warnings:
+    warnings = _capped(call.warnings)
+    for warning in warnings:
         response.headers.add("X-Mocknexus-Warning", warning)
     status = response.status_code if fault is None else fault.status_sent(response.status_code)
     if call.world is None or not call.world.made:  # refused before its namespace was made: no journal for it
         return response
     _record(call.world, call.request, call.operation, call.args.get("service"), _kept_body(call), status,
-            call.warnings, fault and fault.rule_id)
+            warnings, fault and fault.rule_id)
     return response
+
+
+def _capped(warnings: list[str]) -> list[str]:
+    """At most MAX_WARNINGS, each at most WARNING_LENGTH characters, the last saying how many more there were
+    (§9): a client (requests, urllib3) refuses an answer with more than 100 headers."""
+    if len(warnings) > MAX_WARNINGS:
+        more = len(warnings) - MAX_WARNINGS + 1
+        warnings = [*warnings[:MAX_WARNINGS - 1], f"{more} more warnings like these"]
+    if any(len(warning) > WARNING_LENGTH for warning in warnings):
+        warnings = [w if len(w) <= WARNING_LENGTH else w[:WARNING_LENGTH - 3] + "..." for w in warnings]
+    return warnings
 
 
 @bp.after_app_request
