@@ -3,6 +3,10 @@
 import re2
 
 MAX_LENGTH = 1000  # characters of a pattern
+# RE2 instructions of a compiled pattern. Linear is not yet fast: the time per character grows with the
+# program, and past ~700 instructions RE2's DFA gives way to its NFA (seconds for a 256 KB path, the most a
+# request line holds). At 500 the worst we found takes ~40 ms there, with the GIL released.
+MAX_PROGRAM = 500
 _METACHARACTERS = frozenset(".^$*+?{}[]\\|()")
 _OPTIONS = re2.Options()
 _OPTIONS.never_capture = True  # only "does it match" is asked: no groups to track
@@ -35,6 +39,9 @@ class Pattern:
         except re2.error as exc:
             reason = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else exc
             raise PatternError(f"Not a regular expression RE2 can match in linear time: {reason}.") from None
+        if compiled.programsize > MAX_PROGRAM:
+            raise PatternError(f"The pattern is too complex: {compiled.programsize} RE2 instructions, "
+                               f"at most {MAX_PROGRAM} (large repetition counts multiply).")
         # bytes in: the str path of the binding maps every match offset back to characters, twice the cost
         self.search = lambda text: compiled.search(text.encode("utf-8", "surrogatepass")) is not None
 
