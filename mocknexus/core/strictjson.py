@@ -32,15 +32,22 @@ def _int(text: str) -> int:
     return value
 
 
-# The C scanner calls parse_constant only for NaN/Infinity/-Infinity, parse_float only for numbers with a
-# fraction or exponent, parse_int for integers; a body of strings and objects costs what json.loads costs.
-loads = json.JSONDecoder(parse_float=_float, parse_int=_int, parse_constant=_constant).decode
+# The C scanner calls parse_constant only for NaN/Infinity/-Infinity and parse_float only for numbers with a
+# fraction or exponent (rare: userData takes none), but parse_int for every integer: a text too short to
+# hold a 309-digit one is read without that hook.
+_short = json.JSONDecoder(parse_float=_float, parse_constant=_constant).decode
+_long = json.JSONDecoder(parse_float=_float, parse_int=_int, parse_constant=_constant).decode
+
+
+def loads(text: str):
+    """json.loads, or NotStrictJson (a ValueError) for what RFC 8259 readers would not read back."""
+    return (_long if len(text) >= _DOUBLE_DIGITS else _short)(text)
 
 
 def too_deep(value, text: str) -> bool:
     """True when `value` (parsed from `text`) nests arrays and objects more than MAX_DEPTH levels deep.
     Free for the usual body (fewer brackets than levels); else one walk, with a stack rather than recursion."""
-    if text.count("[") + text.count("{") <= MAX_DEPTH:
+    if len(text) <= 2 * MAX_DEPTH or text.count("[") + text.count("{") <= MAX_DEPTH:
         return False
     stack = [(value, 1)] if isinstance(value, dict | list) else []
     while stack:
