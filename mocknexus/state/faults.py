@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from mocknexus.core.errors import BadRequest
 
 MAX_RULES = 1000  # per namespace (§9)
+MAX_RULE_BYTES = 64 * 1024  # of JSON, one rule (its body, headers and pattern): 1000 rules stay under 64 MiB
 WIRE_KINDS = ("reset", "truncate")  # kinds that need the connection itself (see wire.py)
 WIRE = "mocknexus.wire"  # the environ key under which wire.py hands the app its connection
 KINDS = (*WIRE_KINDS, "garbage")

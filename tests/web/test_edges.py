@@ -78,3 +78,11 @@ def test_a_namespace_holds_at_most_1000_fault_rules(ns):
     assert session.post(ns + "/__admin/faults", json=rule, timeout=10).status_code == 200
     envelope(session.post(ns + "/__admin/faults", json=rule, timeout=10), 400)
     assert session.get(ns + BASE + "/none", headers=KEY, timeout=10).status_code == 503  # the rules still work
+
+
+def test_a_fault_rule_is_at_most_64_kib_of_json(ns):
+    body = {"action": {"status": 503, "body": {"why": "w" * (64 * 1024 - 100)}}}
+    assert requests.post(ns + "/__admin/faults", json=body, timeout=10).status_code == 200
+    body["action"]["body"]["why"] += "w" * 100
+    assert "at most 65536 bytes" in envelope(requests.post(ns + "/__admin/faults", json=body, timeout=10), 413)
+    assert len(requests.get(ns + "/__admin/faults", timeout=10).json()["faults"]) == 1
