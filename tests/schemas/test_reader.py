@@ -101,6 +101,7 @@ def test_generated_ids_are_made_once_and_shared_by_every_namespace(tmp_path):
     assert assert_ok(client.get(f"{BASE}/s/interactions/ext_x", headers=KEY))["id"] == default["id"]
 
 
+BAD_IDS = ["ext_1", "..", ".", "x?y", "%41", "a#b", "a b", "a\x01b"]  # no selfUri could address them
 BAD_ID = ("Must be 1-255 characters, not start with 'ext_', not be '.' or '..', and have no '/', '?', '#', '%', "
           "space or control character: its selfUri must address it.")
 KEY_SPACES = "Has spaces or tabs around it, which HTTP strips from a header: no request could send this key."
@@ -119,22 +120,8 @@ KEY_SPACES = "Has spaces or tabs around it, which HTTP strips from a header: no 
     ({"interactions": [{"openMediaService": "nope"}]}, "$.interactions[0].openMediaService: names no service: 'nope'"),
     ({"services": ["s"], "interactions": [{"openMediaService": "s", "state": "done"}]},
      "$.interactions[0].state: Must be one of: queued, stopped."),
-    ({"services": ["s"], "interactions": [{"openMediaService": "s", "id": "ext_1"}]},
-     f"$.interactions[0].id: {BAD_ID}"),
-    ({"services": ["s"], "interactions": [{"openMediaService": "s", "id": ".."}]},
-     f"$.interactions[0].id: {BAD_ID}"),
-    ({"services": ["s"], "interactions": [{"openMediaService": "s", "id": "."}]},
-     f"$.interactions[0].id: {BAD_ID}"),
-    ({"services": ["s"], "interactions": [{"openMediaService": "s", "id": "x?y"}]},
-     f"$.interactions[0].id: {BAD_ID}"),
-    ({"services": ["s"], "interactions": [{"openMediaService": "s", "id": "%41"}]},
-     f"$.interactions[0].id: {BAD_ID}"),
-    ({"services": ["s"], "interactions": [{"openMediaService": "s", "id": "a#b"}]},
-     f"$.interactions[0].id: {BAD_ID}"),
-    ({"services": ["s"], "interactions": [{"openMediaService": "s", "id": "a b"}]},
-     f"$.interactions[0].id: {BAD_ID}"),
-    ({"services": ["s"], "interactions": [{"openMediaService": "s", "id": "a\x01b"}]},
-     f"$.interactions[0].id: {BAD_ID}"),
+    *[({"services": ["s"], "interactions": [{"openMediaService": "s", "id": ident}]},
+       f"$.interactions[0].id: {BAD_ID}") for ident in BAD_IDS],
     ({"apiKeys": [" k"]}, f"$.apiKeys[0].key: {KEY_SPACES}"),
     ({"apiKeys": [{"key": "k\t"}]}, f"$.apiKeys[0].key: {KEY_SPACES}"),
     ({"apiKeys": ["k\r\nX: y"]}, "$.apiKeys[0].key: Has a control character, which no header can carry."),

@@ -5,7 +5,6 @@ import statistics
 import threading
 import time
 import urllib.parse
-import uuid
 
 import pytest
 import requests
@@ -25,10 +24,6 @@ def server():
         yield nexus
         assert not nexus.errors, nexus.errors
 
-
-@pytest.fixture
-def ns(server):
-    return f"{server.root}/__ns/p-{uuid.uuid4().hex[:10]}"
 
 
 def _health_while(server, busy) -> list[float]:

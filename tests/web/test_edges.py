@@ -1,13 +1,12 @@
 """Contract §9 edges through a real server: the clock's end of time, and 1000 fault rules per namespace."""
 
 import time
-import uuid
 
 import pytest
 import requests
 
 from mocknexus.serving.server import MockNexus
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, assert_error
 
 BASE = "/nexus/v3/openmedia/crm-tasks/interactions"
 KEY = {"x-api-key": "k"}
@@ -20,16 +19,9 @@ def server():
         assert not nexus.errors, nexus.errors
 
 
-@pytest.fixture
-def ns(server):
-    return f"{server.root}/__ns/e-{uuid.uuid4().hex[:10]}"
-
 
 def envelope(response, status: int) -> str:
-    assert response.status_code == status, response.text[:300]
-    body = response.json()
-    assert set(body) == {"status"} and body["status"]["code"] == status
-    return body["status"]["message"]
+    return assert_error(response, status)["message"]
 
 
 @pytest.mark.parametrize("body", [{"now": "9999-12-30T00:00:00.001Z"}, {"now": "9999-12-31T23:59:59Z"},

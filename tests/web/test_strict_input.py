@@ -3,7 +3,6 @@ ext_ bytes that are not UTF-8, fault header values, seeded ids. Each answer is t
 (the journal, other namespaces) keeps serving."""
 
 import json
-import uuid
 
 import pytest
 import requests
@@ -29,11 +28,6 @@ def server():
         yield nexus
         assert not nexus.errors, nexus.errors
 
-
-@pytest.fixture
-def ns(server):
-    """A fresh namespace's root URL."""
-    return f"{server.root}/__ns/t-{uuid.uuid4().hex[:10]}"
 
 
 def envelope(response, status: int) -> str:
