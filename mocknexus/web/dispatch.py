@@ -61,7 +61,6 @@ class Call:
                 self._raw = b""  # no length and no end marker: WSGI says do not read
         return self._raw
 
-
     @property
     def read_so_far(self) -> bytes | None:
         """The body if raw_body has read it, else None."""
