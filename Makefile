@@ -50,9 +50,11 @@ soak: $(VENV)/.installed-test
 	$(BIN)/python bench/soak.py
 
 # The schemathesis fuzz of tests/test_fuzz.py with a much larger budget (make test runs it with 10 examples
-# per operation); MOCKNEXUS_FUZZ_EXAMPLES=N sets it. Takes a few minutes.
+# per operation); MOCKNEXUS_FUZZ_EXAMPLES=N sets it. Beside it, on a second worker, the hostile raw-socket
+# fuzz of tests/test_fuzz_hostile.py (make test: 150 requests; MOCKNEXUS_HOSTILE_EXAMPLES=N, ~2 min at 10000).
 fuzz: $(VENV)/.installed-test
-	MOCKNEXUS_FUZZ_EXAMPLES=$${MOCKNEXUS_FUZZ_EXAMPLES:-300} $(BIN)/python -m pytest tests/test_fuzz.py -q
+	MOCKNEXUS_FUZZ_EXAMPLES=$${MOCKNEXUS_FUZZ_EXAMPLES:-300} MOCKNEXUS_HOSTILE_EXAMPLES=$${MOCKNEXUS_HOSTILE_EXAMPLES:-10000} \
+		$(BIN)/python -m pytest tests/test_fuzz.py tests/test_fuzz_hostile.py -q -n 2
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache tools

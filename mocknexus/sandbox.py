@@ -23,7 +23,9 @@ class Sandbox(AdminClient):
         self._state = None
 
     def open(self) -> "Sandbox":
-        """Apply the settings and fixtures (nothing to send when there are none: namespaces start on first use)."""
+        """Make the namespace, then apply the settings and fixtures. Made now, not on first use, so that a
+        first request refused for its key is journaled too (a refused request makes no namespace, §9)."""
+        self.health()
         if self.start_settings:
             self.settings(**self.start_settings)
         if self.fixture_documents or self.base_documents is not None:

@@ -6,6 +6,10 @@ from datetime import UTC, datetime, timedelta
 from mocknexus.core.errors import BadRequest
 from mocknexus.core.models import iso
 
+# The latest moment the clock may be set or advanced to (§9): a day before the end of datetime's range, so
+# that a running clock, and the times written from it, stay within it.
+LATEST = datetime(9999, 12, 30, tzinfo=UTC)
+
 
 def _real_now() -> datetime:
     return datetime.now(UTC)
@@ -26,7 +30,10 @@ class Clock:
         frozen, offset = self._state
         if frozen is not None:
             return frozen
-        return self._source() + offset
+        try:
+            return self._source() + offset
+        except OverflowError:  # only after running for a day from LATEST: the end of time, not a 500
+            return datetime.max.replace(tzinfo=UTC)
 
     @property
     def frozen(self) -> bool:
@@ -35,12 +42,12 @@ class Clock:
     def freeze(self, moment: datetime | None = None) -> None:
         """Stop at `moment` (default: now)."""
         with self._lock:
-            self._state = (moment if moment is not None else self.now(), timedelta(0))
+            self._state = (_within_range(moment) if moment is not None else self.now(), timedelta(0))
 
     def run_from(self, moment: datetime) -> None:
         """Run (not frozen) with `moment` as the current time."""
         with self._lock:
-            self._state = (None, moment - self._source())
+            self._state = (None, _within_range(moment) - self._source())
 
     def resume(self) -> None:
         """Run again from real time (no offset)."""
@@ -54,12 +61,19 @@ class Clock:
             try:
                 step = timedelta(seconds=seconds)
                 if frozen is not None:
-                    self._state = (frozen + step, offset)
+                    self._state = (_within_range(frozen + step), offset)
                 else:
-                    _ = self._source() + offset + step  # fail here, not in every later now()
+                    _within_range(self._source() + offset + step)  # fail here, not in every later now()
                     self._state = (None, offset + step)
             except OverflowError:
                 raise BadRequest(f"Advancing by {seconds} seconds leaves the range of dates") from None
 
     def to_json(self) -> dict:
         return {"now": iso(self.now()), "frozen": self.frozen}
+
+
+def _within_range(moment: datetime) -> datetime:
+    if moment > LATEST:
+        raise BadRequest(f"The clock cannot go past {iso(LATEST)} (the end of the range of dates is a day on); "
+                         f"{iso(moment)} was asked for")
+    return moment

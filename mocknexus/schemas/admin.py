@@ -1,12 +1,11 @@
 """Bodies and queries of the admin API (§2): settings, clock, journal filters and wait; and what it answers."""
 
-import re
-
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from mocknexus.core.config import ID_STYLES
 from mocknexus.core.models import STATES
 from mocknexus.schemas.fields import IsoDateTime, StrictBoolean, StrictInteger, StrictNumber
+from mocknexus.state.patterns import Pattern, PatternError
 
 MAX_BODY_LIMIT = 1 << 30  # the server's own ceiling (waitress max_request_body_size)
 MAX_WAIT_MS = 300_000
@@ -15,9 +14,9 @@ MAX_ADVANCE_SECONDS = 100 * 366 * 86400
 
 def _regex(pattern: str) -> None:
     try:
-        re.compile(pattern)
-    except (re.error, RecursionError, OverflowError, ValueError) as exc:
-        raise ValidationError(f"Not a valid regular expression: {exc}") from None
+        Pattern(pattern)
+    except PatternError as exc:
+        raise ValidationError(str(exc)) from None
 
 
 class StrictSchema(Schema):

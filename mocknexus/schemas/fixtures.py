@@ -10,6 +10,15 @@ from mocknexus.schemas.webhooks import WebhookSchema
 _name = fields.String(required=True, validate=validate.Length(min=1, max=255))
 
 
+def _sendable_key(key: str) -> None:
+    """A key no x-api-key header can carry would never match: HTTP strips the spaces around a value."""
+    if key.strip(" \t") != key:
+        raise ValidationError("Has spaces or tabs around it, which HTTP strips from a header: no request could "
+                              "send this key.")
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in key):
+        raise ValidationError("Has a control character, which no header can carry.")
+
+
 def _shorthand(key):
     """Let a bare string stand for {key: string}."""
 
@@ -44,7 +53,7 @@ class ApiKeyFixture(Schema):
         unknown = RAISE
 
     _expand = _shorthand("key")
-    key = fields.String(required=True, validate=validate.Length(min=1))
+    key = fields.String(required=True, validate=[validate.Length(min=1), _sendable_key])
     enabled = StrictBoolean(load_default=True)
     expires_at = IsoDateTime(data_key="expiresAt", load_default=None, allow_none=True)
     services = fields.List(fields.String(), load_default=None, allow_none=True)
@@ -67,8 +76,12 @@ class InteractionFixture(Schema):
     class Meta:
         unknown = RAISE
 
+    # Its selfUri must address it: no '.' or '..' (clients fold them away), nothing a URL gives another
+    # meaning ('/', '?', '#', '%') and nothing a request line cannot carry (spaces, control characters).
     id = fields.String(validate=validate.Regexp(
-        r"^(?!ext_)[^/]{1,255}$", error="Must be 1-255 characters, not start with 'ext_' nor contain '/'."))
+        r"^(?!ext_)(?!\.\.?$)[^/?#%\s\x00-\x1f\x7f]{1,255}$",
+        error="Must be 1-255 characters, not start with 'ext_', not be '.' or '..', and have no '/', '?', '#', "
+              "'%', space or control character: its selfUri must address it."))
     external_id = fields.String(data_key="externalId", allow_none=True, validate=validate.Length(min=1, max=255))
     parent_id = fields.String(data_key="parentInteractionId", allow_none=True)
     service = fields.String(data_key="openMediaService", required=True)

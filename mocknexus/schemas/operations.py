@@ -81,7 +81,8 @@ ADMIN = {
     ("GET", "/__admin/namespaces"): {"ok": _ADMIN + "NamespacesOut"},
     ("DELETE", "/__admin/namespaces/{name}"): {"ok": OkOut},
     ("GET", "/__admin/faults"): {"ok": ("faults", _FAULTS + "RuleSchema")},
-    ("POST", "/__admin/faults"): {"body": _FAULTS + "RuleSchema", "ok": _FAULTS + "RuleSchema"},
+    ("POST", "/__admin/faults"): {"body": _FAULTS + "RuleSchema", "ok": _FAULTS + "RuleSchema",
+                                  "errors": {413: None}},
     ("DELETE", "/__admin/faults"): {"ok": DeletedOut},
     ("DELETE", "/__admin/faults/{id}"): {"ok": DeletedOut},
 }

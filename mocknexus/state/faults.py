@@ -5,6 +5,10 @@ import random
 import threading
 from dataclasses import dataclass, field, replace
 
+from mocknexus.core.errors import BadRequest
+
+MAX_RULES = 1000  # per namespace (§9)
+MAX_RULE_BYTES = 64 * 1024  # of JSON, one rule (its body, headers and pattern): 1000 rules stay under 64 MiB
 WIRE_KINDS = ("reset", "truncate")  # kinds that need the connection itself (see wire.py)
 WIRE = "mocknexus.wire"  # the environ key under which wire.py hands the app its connection
 KINDS = (*WIRE_KINDS, "garbage")
@@ -68,12 +72,12 @@ class FaultRule:
                              for key, wanted in sorted(self.match.items(), key=lambda item: _COST.get(item[0], 0)))
 
     def matches(self, facts) -> bool:
-        """`facts` maps operation/method/path/service/externalId of the request; `path` here is a compiled regex."""
+        """`facts` maps operation/method/path/service/externalId of the request; `path` here is a patterns.Pattern."""
         for key, wanted, search in self._checks:
             if search is None:
                 if facts[key] != wanted:
                     return False
-            elif search(facts[key]) is None:
+            elif not search(facts[key]):
                 return False
         return True
 
@@ -107,6 +111,9 @@ class FaultRegistry:
 
     def add(self, match: dict, action: FaultAction, **when) -> FaultRule:
         with self._lock:
+            if len(self.rules) >= MAX_RULES:  # every vendor request walks them: a cap on what that costs
+                raise BadRequest(f"This namespace has {MAX_RULES} fault rules, the most it may have; "
+                                 "remove some first (DELETE /__admin/faults)")
             rule = FaultRule(f"f{next(self._ids)}", match, action, **when)
             self.rules = (*self.rules, rule)
         return rule

@@ -1,18 +1,22 @@
 """The request journal: a bounded ring of request records, with a condition variable for wait()."""
 
 import json
-import re
 import threading
 import time
 from collections import deque
 
+from mocknexus.core import strictjson
+from mocknexus.state.patterns import Pattern
 from mocknexus.state.reaper import REAPER
 
+BODY_LIMIT = 64 * 1024  # the most of a body a record keeps; a longer one is kept as its first BODY_HEAD bytes
+BODY_HEAD = 1024
 MATCH_KEYS = ("operation", "method", "path", "status", "service")
 
 
 def matcher(match: dict):
-    """A predicate over records for the keys of §2.2: operation, method, path (a regex), status, service."""
+    """A predicate over records for the keys of §2.2: operation, method, path (a pattern, patterns.py), status,
+    service."""
     tests = []
     if match.get("operation") is not None:
         tests.append(lambda r, v=match["operation"]: r["operation"] == v)
@@ -23,7 +27,7 @@ def matcher(match: dict):
     if match.get("service") is not None:
         tests.append(lambda r, v=match["service"]: r["service"] == v)
     if match.get("path") is not None:
-        tests.append(lambda r, rx=re.compile(match["path"]): rx.search(r["path"]) is not None)
+        tests.append(lambda r, search=Pattern(match["path"]).search: search(r["path"]))
     return lambda record: all(test(record) for test in tests)
 
 
@@ -55,17 +59,23 @@ def request_headers(environ: dict) -> dict:
     return out
 
 
-def decode_body(raw: bytes):
-    """A request body as the journal keeps it: parsed JSON when it is JSON, else text; None when empty."""
-    if not raw:
+def decode_body(raw: bytes, size: int | None = None):
+    """A request body as the journal keeps it: parsed JSON when it is strict JSON (§9), else text; None when
+    empty. Over BODY_LIMIT (`size`: the whole length when `raw` is only the start), only its head (§9)."""
+    size = len(raw) if size is None else size
+    if not size:
         return None
+    if size > BODY_LIMIT:
+        return {"truncated": True, "bytes": size, "head": raw[:BODY_HEAD].decode("utf-8", "replace")}
     text = raw.decode("utf-8", "replace")
     try:
-        body = json.loads(text)
+        body = strictjson.loads(text)
+        if strictjson.too_deep(body, text):  # kept parsed, it could not be written back out
+            return text
         # A lone surrogate escape ("\ud800") parses but can never be written out as UTF-8: keep the text.
         json.dumps(body, ensure_ascii=False).encode("utf-8")
         return body
-    except (ValueError, RecursionError):  # UnicodeEncodeError is a ValueError
+    except (ValueError, RecursionError):  # UnicodeEncodeError and NotStrictJson are ValueErrors
         return text
 
 

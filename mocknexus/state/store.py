@@ -28,7 +28,9 @@ class InteractionStore:
         return len(self._by_id)
 
     def live_count(self) -> int:
-        return sum(1 for i in self._by_id.values() if i.live)
+        # Counted on a copy made under the lock: walking the dict itself while a create adds to it is a
+        # "dictionary changed size during iteration" (a 500 on health and namespaces).
+        return sum(1 for i in self.all() if i.live)
 
     def all(self) -> list[Interaction]:
         with self._lock:

@@ -23,6 +23,8 @@ NAMESPACE = "mocknexus.namespace"  # environ key: the namespace a request's `/__
 class World:
     """Store + journal + faults + clock + settings + ids of one namespace. `reset` costs what the fixtures cost."""
 
+    made = True  # see Unmade
+
     def __init__(self, name: str, base: FixtureSet, config: ServerConfig, sender: Sender | None = None):
         self.name = name
         self.base = base
@@ -99,6 +101,18 @@ def discard_store(store: InteractionStore) -> None:
     REAPER.discard(store._by_ext, store._by_id)
 
 
+class Unmade:
+    """A namespace not made yet, as far as an API key check sees it: the loaded keys and a clock at real time.
+    Checking a key against it, rather than making the namespace first, keeps a refused request from making
+    one and from evicting another (§9)."""
+
+    made = False
+
+    def __init__(self, base: FixtureSet):
+        self.api_keys = base.api_keys
+        self.clock = Clock()
+
+
 class Worlds:
     """The namespace registry. At most `max_namespaces` live at once; the least recently used goes first
     (the default world is never evicted)."""
@@ -110,6 +124,7 @@ class Worlds:
         self._worlds: OrderedDict[str, World] = OrderedDict()
         self.sender = Sender()  # every world's webhook deliveries, on its own few threads
         self.default = self.get(DEFAULT)
+        self._unmade = Unmade(base)
 
     def get(self, name: str) -> World:
         with self._lock:
@@ -130,10 +145,20 @@ class Worlds:
             gone.discard()
         return world
 
-    def of(self, environ: dict) -> World:
-        """The world a request runs in: the one its `/__ns/{name}` prefix names (routing.py), else default."""
+    def of(self, environ: dict, admit=None) -> World:
+        """The world a request runs in: the one its `/__ns/{name}` prefix names (routing.py), else default.
+        `admit(world)`, when given, is called first with the world as it is (an Unmade one when there is none
+        yet) and may raise: then no namespace is made and none counts as used."""
         name = environ.get(NAMESPACE)
-        return self.default if name is None else self.get(name)
+        if name is None:
+            if admit is not None:
+                admit(self.default)
+            return self.default
+        if admit is not None:
+            with self._lock:
+                world = self._worlds.get(name)  # a look, not a use: the LRU order stays
+            admit(world if world is not None else self._unmade)
+        return self.get(name)
 
     def names(self) -> list[str]:
         """Default first, then least recently used first."""

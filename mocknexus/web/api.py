@@ -15,11 +15,13 @@ from mocknexus.core.models import iso
 from mocknexus.schemas.vendor import create_request, stop_request, update_request
 from mocknexus.state.auth import check_api_key
 from mocknexus.state.hints import hint
-from mocknexus.state.journal import decode_body, request_headers
+from mocknexus.state.journal import BODY_LIMIT, decode_body, request_headers
 from mocknexus.web import inject
 from mocknexus.web.http import decide_trace, header_safe, ok, read_json
 from mocknexus.web.routing import ESCAPED_EXT, STARTED
 
+MAX_WARNINGS = 20  # X-Mocknexus-Warning headers on one answer
+WARNING_LENGTH = 300  # characters of one
 VENDOR_ROOT = "/nexus/"  # every path under it is the vendor's: journaled, routed or not
 BASE = "/nexus/v3/openmedia/<service>/interactions"
 bp = Blueprint("api", __name__, url_prefix="")
@@ -45,13 +47,22 @@ def _load(call, schema, required: bool = False) -> dict:
     return loaded if loaded is not None else schema.load(body, unknown=RAISE)
 
 
+def authenticate(call, world) -> None:
+    """§1.3, first of all, against the world as it is (Worlds.of): a refused request is journaled only
+    in a namespace that exists already."""
+    call.world = world
+    check_api_key(world, call.environ.get("HTTP_X_API_KEY"), call.args["service"])  # = req.headers.get(...)
+
+
 def check_request(call):
-    """Before the view: auth before the body is read (§1.3), then the size limit (§1.4), then faults.
+    """Before the view, once the key passed (authenticate): the size limit (§1.4), then faults.
     A response: a fault answers instead of the view."""
     world, environ, args, length = call.world, call.environ, call.args, call.length
-    if ESCAPED_EXT in environ and "external_id" in args:  # an externalId with a '/' (routing.py)
-        args["external_id"] = unquote(args["external_id"])
-    check_api_key(world, environ.get("HTTP_X_API_KEY"), args["service"])  # = req.headers.get("x-api-key")
+    if "external_id" in args:
+        if ESCAPED_EXT in environ:  # an externalId with a '/' (routing.py)
+            args["external_id"] = unquote(args["external_id"])
+        if "\ufffd" in args["external_id"] and not _utf8_external_id(environ):
+            raise BadRequest("The externalId in the path is not UTF-8 once percent-decoded")
     if world.timetable.heap:  # steps planned (§5.1): what is due is done before this request sees the world
         world.timetable.run_due()
     limit = world.settings.max_body
@@ -65,18 +76,33 @@ def check_request(call):
     return None
 
 
+def _utf8_external_id(environ) -> bool:
+    """False when the path's ext_ segment, as sent, is not UTF-8 (`ext_%FF`): the decoded path carries a
+    U+FFFD for it, which must not stand for the real U+FFFD (`ext_%EF%BF%BD`)."""
+    segments = environ.get("PATH_INFO", "").split("/")  # bytes as latin-1 (PEP 3333)
+    try:
+        for segment in segments:
+            if segment.startswith("ext_"):
+                segment.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return False
+    return True
+
+
 def journal(call, response):
     """After the view (or the error it raised): fault marks, warnings, and the journal record."""
     fault = call.fault
     if fault is not None:
         response = inject.after_view(call, response)
-    for warning in call.warnings:
+    warnings = _capped(call.warnings)
+    for warning in warnings:
         response.headers.add("X-Mocknexus-Warning", warning)
     status = response.status_code if fault is None else fault.status_sent(response.status_code)
-    body = call.body if call.body is not None else _unread_body(call.world, call.length, call.raw_body)
+    if call.world is None or not call.world.made:  # refused before its namespace was made: no journal for it
+        return response
     said = _hint(call, response) if status == 404 and fault is None else None
-    _record(call.world, call.request, call.operation, call.args.get("service"), body, status,
-            call.warnings, fault and fault.rule_id, said)
+    _record(call.world, call.request, call.operation, call.args.get("service"), _kept_body(call), status,
+            warnings, fault and fault.rule_id, said)
     return response
 
 
@@ -90,16 +116,26 @@ def _hint(call, response) -> str | None:
     return said
 
 
+def _capped(warnings: list[str]) -> list[str]:
+    """At most MAX_WARNINGS, each at most WARNING_LENGTH characters, the last saying how many more there were
+    (§9): a client (requests, urllib3) refuses an answer with more than 100 headers."""
+    if len(warnings) > MAX_WARNINGS:
+        more = len(warnings) - MAX_WARNINGS + 1
+        warnings = [*warnings[:MAX_WARNINGS - 1], f"{more} more warnings like these"]
+    if any(len(warning) > WARNING_LENGTH for warning in warnings):
+        warnings = [w if len(w) <= WARNING_LENGTH else w[:WARNING_LENGTH - 3] + "..." for w in warnings]
+    return warnings
+
+
 @bp.after_app_request
 def _journal_unrouted(response):
     """A request under the vendor base path that matched no operation (a 404 or 405) is journaled too, with
     operation null: a client calling a wrong URL is just what a test wants to see."""
     req = request._get_current_object()
     if req.blueprint is None and req.path.startswith(VENDOR_ROOT):
-        state = g._get_current_object()
-        if "world" in state:
-            body = _unread_body(state.world, req.content_length, req.get_data)
-            _record(state.world, req, None, None, body, response.status_code, [], None)
+        world = g.world
+        body = _unread_body(world, req.content_length, req.stream.read)
+        _record(world, req, None, None, body, response.status_code, [], None)
     return response
 
 
@@ -125,11 +161,25 @@ def _record(world, req, operation, service, body, status, warnings, fault_id, sa
     world.journal.add(record)
 
 
+def _kept_body(call):
+    """The body as the journal keeps it: what read_json made of it (parsed, or the text it could not parse),
+    its head when it is long (§9), or, when the view never read it, the body itself within the size limit."""
+    raw = call.read_so_far
+    if raw is not None and len(raw) > BODY_LIMIT:
+        return decode_body(raw)
+    if call.body is not None:
+        return call.body
+    if raw is not None:
+        return decode_body(raw)
+    return _unread_body(call.world, call.length, call.environ["wsgi.input"].read)
+
+
 def _unread_body(world, length: int | None, read):
-    """A body the view never read (a 401 answers before reading it) is journaled too, within the size limit."""
+    """A body the view never read (a 401 answers before reading it) is journaled too, within the size limit;
+    of a long one, only what the journal keeps is read."""
     if not length or length > world.settings.max_body:
         return None
-    return decode_body(read())
+    return decode_body(read(min(length, BODY_LIMIT + 1)), length)
 
 
 def _dump(call, interaction):

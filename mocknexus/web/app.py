@@ -2,7 +2,8 @@
 
 import functools
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, request
+from flask.ctx import _AppCtxGlobals
 from flask.sessions import NullSession, SessionInterface
 
 from mocknexus.core.clock import Clock
@@ -43,7 +44,7 @@ def create_app(config: ServerConfig | None = None, fixtures: FixtureSet | None =
     app.register_blueprint(admin.bp)
     app.register_blueprint(openapi.bp)  # GET /openapi.json: neither vendor nor admin, so never journaled
     app.register_blueprint(ui.bp)  # GET /__admin/ui: the dashboard's page and files
-    app.before_request(functools.partial(_choose_world, app.extensions["mocknexus"]))
+    app.app_ctx_globals_class = _Globals
     app.after_request(functools.partial(_trace_and_log, app.extensions[ACCESS_LOG]))
     app.session_interface = _NoSessions()
     app.register_error_handler(Exception, _render_error)
@@ -60,9 +61,14 @@ def _fixture_ids(config: ServerConfig):
     return functools.partial(ids.new, config.settings.id_style)
 
 
-def _choose_world(worlds: Worlds):
-    if request.blueprint != ui.bp.name:  # opening the dashboard makes no namespace: its script asks, with the token
-        g.world = worlds.of(request.environ)
+class _Globals(_AppCtxGlobals):
+    """Flask's `g` (its documented app_ctx_globals_class), with `g.world` chosen on first use: a request
+    refused before its view (a wrong admin token), or one that needs no world (a 404, a tokenless health
+    probe), makes no namespace and leaves the least recently used order as it was (§9)."""
+
+    @functools.cached_property
+    def world(self):
+        return current_app.extensions["mocknexus"].of(request.environ)
 
 
 class _NoSessions(SessionInterface):

@@ -1,5 +1,6 @@
 """The vendor fast path: a request that routes to one of the seven operations is served without Flask's contexts."""
 
+import functools
 import re
 
 from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
@@ -32,8 +33,8 @@ class Call:
     __slots__ = ("app", "world", "request", "environ", "operation", "args", "length", "warnings", "body",
                  "parsed", "fault", "_raw")
 
-    def __init__(self, app, world, request: VendorRequest, operation: str, args: dict):
-        self.app, self.world, self.request, self.environ = app, world, request, request.environ
+    def __init__(self, app, request: VendorRequest, operation: str, args: dict):
+        self.app, self.world, self.request, self.environ = app, None, request, request.environ
         self.operation, self.args = operation, args
         self.length = _content_length(self.environ)
         self.warnings: list[str] = []
@@ -58,6 +59,11 @@ class Call:
                     raise RequestEntityTooLarge()
             else:
                 self._raw = b""  # no length and no end marker: WSGI says do not read
+        return self._raw
+
+    @property
+    def read_so_far(self) -> bytes | None:
+        """The body if raw_body has read it, else None."""
         return self._raw
 
 
@@ -94,8 +100,10 @@ class VendorDispatch:
 
     def serve(self, req: VendorRequest, endpoint: str, args: dict):
         try:
-            call = Call(self.app, self.worlds.of(req.environ), req, api.operation_id(endpoint), args)
+            call = Call(self.app, req, api.operation_id(endpoint), args)
             try:
+                # The key is checked before the world is made or used (api.authenticate sets call.world).
+                call.world = self.worlds.of(req.environ, functools.partial(api.authenticate, call))
                 response = api.check_request(call) or self.app.view_functions[endpoint](call, **args)
             except Exception as error:  # every error becomes the envelope
                 response = self.render(error, req)

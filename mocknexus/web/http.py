@@ -11,6 +11,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
+from mocknexus.core import strictjson
 from mocknexus.core.errors import ApiError, BadRequest, InternalError, envelope
 from mocknexus.schemas.fields import json_kind
 from mocknexus.schemas.fixtures import problems
@@ -22,7 +23,8 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 # json.dumps(x, ensure_ascii=False) builds a new encoder on every call; this one is built once (same output).
 # No circular-reference check (~15% of an encode): what it encodes comes from json.loads or our own dicts.
-_encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+# allow_nan=False: every answer is RFC 8259 JSON; a NaN that got past the readers is a 500, not a bare NaN.
+_encode = json.JSONEncoder(ensure_ascii=False, check_circular=False, allow_nan=False).encode
 # The success envelope around `data`, as json.dumps writes {"status": {...}, "data": data} (default separators).
 # Every JSON answer ends with a newline, so curl's output does not run into the prompt: one more character
 # on the text already built, not a second encode.
@@ -109,6 +111,8 @@ def read_json(required: bool = False, what: str = "a JSON object", call=None):
         raise BadRequest(f"The request body is not UTF-8 (byte {exc.start})") from None
     state.body = text
     body = _parse(text)
+    if strictjson.too_deep(body, text):  # checked before anything keeps it: rendering it back could fail
+        raise BadRequest(f"The request body nests arrays and objects deeper than {strictjson.MAX_DEPTH} levels")
     if _SURROGATE_ESCAPE.search(text):
         _refuse_lone_surrogates(body)
     state.body = body
@@ -121,7 +125,9 @@ def read_json(required: bool = False, what: str = "a JSON object", call=None):
 
 def _parse(text: str):
     try:
-        return json.loads(text)
+        return strictjson.loads(text)
+    except strictjson.NotStrictJson as exc:
+        raise BadRequest(f"The request body is not strict JSON (RFC 8259): {exc}") from None
     except json.JSONDecodeError as exc:
         raise BadRequest(f"The request body is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     except RecursionError:

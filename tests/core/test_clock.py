@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from mocknexus.core.clock import Clock
+from mocknexus.core.clock import LATEST, Clock
 from mocknexus.core.errors import BadRequest
 
 T0 = datetime(2026, 5, 1, 10, 0, tzinfo=UTC)
@@ -71,7 +71,7 @@ def test_run_from_a_moment_keeps_running():
 def test_advance_out_of_the_date_range_is_a_400_and_changes_nothing(frozen):
     clock = Clock(FakeTime())
     if frozen:
-        clock.freeze(datetime(9999, 12, 31, tzinfo=UTC))
+        clock.freeze(LATEST)
     before = clock.now()
     with pytest.raises(BadRequest):
         clock.advance(10 ** 12)
@@ -81,3 +81,31 @@ def test_advance_out_of_the_date_range_is_a_400_and_changes_nothing(frozen):
 def test_to_json_is_iso_with_milliseconds():
     clock = Clock(FakeTime(datetime(2026, 5, 1, 10, 0, 0, 123456, tzinfo=UTC)))
     assert clock.to_json() == {"now": "2026-05-01T10:00:00.123Z", "frozen": False}
+
+
+@pytest.mark.parametrize("how", ["freeze", "run_from"])
+def test_a_moment_after_latest_is_a_400_and_changes_nothing(how):
+    clock = Clock(FakeTime())
+    before = clock.now()
+    with pytest.raises(BadRequest, match="cannot go past 9999-12-30T00:00:00.000Z"):
+        getattr(clock, how)(LATEST + timedelta(microseconds=1))
+    getattr(clock, how)(LATEST)  # the last moment allowed
+    assert clock.now() == LATEST
+    clock.resume()
+    assert clock.now() == before
+
+
+def test_advancing_past_latest_is_a_400_frozen_or_running():
+    for clock in (Clock(FakeTime()), Clock(FakeTime())):
+        clock.run_from(LATEST - timedelta(seconds=1))
+        with pytest.raises(BadRequest):
+            clock.advance(2)
+
+
+def test_a_running_clock_at_latest_never_overflows():
+    """Two days on from LATEST a running clock would pass datetime.max: it stays there instead of raising."""
+    fake = FakeTime()
+    clock = Clock(fake)
+    clock.run_from(LATEST)
+    fake.moment += timedelta(days=3)
+    assert clock.now() == datetime.max.replace(tzinfo=UTC)

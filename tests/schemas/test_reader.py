@@ -101,6 +101,12 @@ def test_generated_ids_are_made_once_and_shared_by_every_namespace(tmp_path):
     assert assert_ok(client.get(f"{BASE}/s/interactions/ext_x", headers=KEY))["id"] == default["id"]
 
 
+BAD_IDS = ["ext_1", "..", ".", "x?y", "%41", "a#b", "a b", "a\x01b"]  # no selfUri could address them
+BAD_ID = ("Must be 1-255 characters, not start with 'ext_', not be '.' or '..', and have no '/', '?', '#', '%', "
+          "space or control character: its selfUri must address it.")
+KEY_SPACES = "Has spaces or tabs around it, which HTTP strips from a header: no request could send this key."
+
+
 @pytest.mark.parametrize("doc, expected", [
     ("{broken", "$: not valid JSON: Expecting property name enclosed in double quotes at line 1 column 2"),
     ("[]", "$: a fixture document must be a JSON object"),
@@ -115,8 +121,11 @@ def test_generated_ids_are_made_once_and_shared_by_every_namespace(tmp_path):
     ({"interactions": [{"openMediaService": "nope"}]}, "$.interactions[0].openMediaService: names no service: 'nope'"),
     ({"services": ["s"], "interactions": [{"openMediaService": "s", "state": "done"}]},
      "$.interactions[0].state: Must be one of: queued, routing, handling, stopped."),
-    ({"services": ["s"], "interactions": [{"openMediaService": "s", "id": "ext_1"}]},
-     "$.interactions[0].id: Must be 1-255 characters, not start with 'ext_' nor contain '/'."),
+    *[({"services": ["s"], "interactions": [{"openMediaService": "s", "id": ident}]},
+       f"$.interactions[0].id: {BAD_ID}") for ident in BAD_IDS],
+    ({"apiKeys": [" k"]}, f"$.apiKeys[0].key: {KEY_SPACES}"),
+    ({"apiKeys": [{"key": "k\t"}]}, f"$.apiKeys[0].key: {KEY_SPACES}"),
+    ({"apiKeys": ["k\r\nX: y"]}, "$.apiKeys[0].key: Has a control character, which no header can carry."),
     ({"services": ["s"], "interactions": [{"openMediaService": "s", "userData": {"State": "x"}}]},
      "$.interactions[0].userData: 'State' is a reserved key (a Genesys system property)."),
     ({"services": ["s"], "interactions": [{"openMediaService": "s", "userData": {"a": 0.5}}]},

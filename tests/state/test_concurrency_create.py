@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 from tests.conftest import KEY, assert_error, assert_ok
+from tests.state.test_consistent_reads import AdminReaders
 
 
 def _post_all(url: str, bodies: list, workers: int) -> list:
@@ -26,7 +27,9 @@ def _post_all(url: str, bodies: list, workers: int) -> list:
 
 def test_32_concurrent_creates_with_one_external_id_give_one_200_and_31_409(live_server):
     url = f"{live_server.url}/openmedia/crm-tasks/interactions"
-    responses = _post_all(url, [{"externalId": "race-1", "userData": {"n": n}} for n in range(32)], 32)
+    with AdminReaders(live_server.root) as readers:
+        responses = _post_all(url, [{"externalId": "race-1", "userData": {"n": n}} for n in range(32)], 32)
+    readers.assert_all_answered()
     winners = [r for r in responses if r.status_code == 200]
     assert sorted(r.status_code for r in responses) == [200] + [409] * 31
     winner = assert_ok(winners[0])
@@ -38,7 +41,9 @@ def test_32_concurrent_creates_with_one_external_id_give_one_200_and_31_409(live
 
 def test_200_concurrent_unique_creates_are_all_readable(live_server):
     url = f"{live_server.url}/openmedia/web-chat/interactions"
-    responses = _post_all(url, [{"externalId": f"u-{n}", "userData": {"n": n}} for n in range(200)], 32)
+    with AdminReaders(live_server.root) as readers:
+        responses = _post_all(url, [{"externalId": f"u-{n}", "userData": {"n": n}} for n in range(200)], 32)
+    readers.assert_all_answered()
     created = [assert_ok(r) for r in responses]
     assert len({c["id"] for c in created}) == 200
     for n, data in enumerate(created):

@@ -134,7 +134,12 @@ def test_waiters_forget_records_the_ring_evicted():
     (b'{"a": 1}', {"a": 1}),
     (b"not json", "not json"),
     (b"\xff\xfe", "\ufffd\ufffd"),
-    (b"[" * 100000, "[" * 100000),
+    (b"[" * 60000, "[" * 60000),
+    (b"[" * 65 + b"]" * 65, "[" * 65 + "]" * 65),  # deeper than 64 levels: kept as text, never parsed
+    (b'{"x": NaN}', '{"x": NaN}'),  # not strict JSON: text (a parsed NaN could not be written back)
+    (b'{"x": 1e999}', '{"x": 1e999}'),
+    (b"x" * 65536, "x" * 65536),
+    (b"\xc3\xa9" * 40000, {"truncated": True, "bytes": 80000, "head": "\u00e9" * 512}),
 ])
 def test_decode_body_keeps_json_as_json_and_anything_else_as_text(raw, kept):
     assert decode_body(raw) == kept

@@ -10,6 +10,7 @@ import requests
 
 from mocknexus.serving.server import MockNexus
 from tests.conftest import FIXTURES
+from tests.state.test_consistent_reads import AdminReaders
 
 CLIENTS = 16
 OPS_PER_CLIENT = 50
@@ -134,10 +135,13 @@ def _admin(server, path: str) -> dict:
 
 @pytest.fixture(scope="module")
 def hammered():
-    """One server, hammered once; the tests below check what it left behind."""
+    """One server, hammered once (with admin reads of every kind beside the clients); the tests below check
+    what it left behind."""
     with MockNexus(fixtures=[str(FIXTURES)], port=0, threads=8) as server:
-        log = _run_clients(server)
+        with AdminReaders(server.root) as readers:
+            log = _run_clients(server)
         yield server, log, _admin(server, "interactions")["interactions"], _admin(server, "requests")["requests"]
+        readers.assert_all_answered()  # never a 500 (§9), whatever the clients were doing
         assert server.app.extensions["mocknexus.errors"] == []
 
 

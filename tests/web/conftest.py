@@ -1,4 +1,7 @@
-"""Fixtures of the dashboard's browser tests: one Chromium per session (xdist worker), a server, watched pages."""
+"""Fixtures of tests/web: the dashboard's browser (one Chromium per session), its server and watched pages; a fresh
+namespace on a module's own live `server`."""
+
+import uuid
 
 import pytest
 
@@ -40,3 +43,9 @@ def dashboard(browser, ui_server):
             watch.assert_clean()
         finally:
             watch.close()
+
+
+@pytest.fixture
+def ns(server):
+    """The root URL of a fresh namespace on the module's `server` fixture."""
+    return f"{server.root}/__ns/t-{uuid.uuid4().hex[:10]}"

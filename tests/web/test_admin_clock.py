@@ -99,7 +99,7 @@ def test_bad_clock_bodies_are_400_and_change_nothing(client, path, method, body,
 
 
 def test_advance_out_of_the_date_range_is_a_400(client):
-    client.put("/__admin/clock", json={"now": "9999-12-31T00:00:00Z"})
+    client.put("/__admin/clock", json={"now": "9999-12-29T00:00:00Z"})
     assert_error(client.post("/__admin/clock/advance", json={"seconds": 86400 * 2}), 400)
 
 

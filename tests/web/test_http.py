@@ -33,3 +33,13 @@ def test_a_body_parsed_by_the_fault_check_creates_the_same_interaction(client):
 ])
 def test_bodies_the_fault_check_can_parse_but_the_api_refuses_stay_400(client, raw):
     assert_error(client.post(CREATE, data=raw, headers=JSON), 400)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_the_encoders_refuse_what_is_not_json(value):
+    """Every answer is RFC 8259 JSON: a NaN that got past the readers is an error, never a bare NaN written."""
+    from mocknexus.web.http import json_response, ok, reply
+
+    for encode in (json_response, ok, reply):
+        with pytest.raises(ValueError, match="not JSON compliant"):
+            encode({"x": value})

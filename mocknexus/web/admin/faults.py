@@ -1,9 +1,10 @@
 """Admin routes for fault rules (§2.4): list, add, remove all, remove one."""
 
-from flask import g
+from flask import g, request
 
-from mocknexus.core.errors import NotFound
+from mocknexus.core.errors import NotFound, PayloadTooLarge
 from mocknexus.schemas.faults import rule_schema
+from mocknexus.state.faults import MAX_RULE_BYTES
 from mocknexus.web.admin import bp
 from mocknexus.web.http import json_response, read_json
 
@@ -16,7 +17,10 @@ def list_faults():
 
 @bp.post("/faults")
 def add_fault():
-    """Add a rule (validated whole: a bad one is a 400 with details and nothing is added); answers it with its id."""
+    """Add a rule (validated whole: a bad one is a 400 with details and nothing is added); answers it with its id.
+    At most MAX_RULE_BYTES of JSON (413), so that 1000 rules are a bounded amount of memory (README "Limits")."""
+    if len(request.get_data(cache=True)) > MAX_RULE_BYTES:
+        raise PayloadTooLarge(f"A fault rule may be at most {MAX_RULE_BYTES} bytes of JSON")
     rule = g.world.faults.add(**rule_schema.load(read_json(required=True, what="a fault rule object")))
     return json_response(rule_schema.dump(rule))
 
