@@ -100,6 +100,7 @@ def run_until_stopped(server, stopping: threading.Event, grace: float = SHUTDOWN
     while _in_flight(sockets) and time.monotonic() < deadline:
         loop(timeout=0.05)
     server.task_dispatcher.set_thread_count(0)  # idle workers end now; busy ones are daemons: no waiting
+    server.parking.stop()  # requests still held are closed with the rest
     wasyncore.close_all(sockets, ignore_all=True)
 
 
@@ -177,6 +178,7 @@ class MockNexus:
         self._stopping.set()
         listeners[0].pull_trigger()
         self._thread.join(grace)
+        server.parking.stop()
         workers = server.task_dispatcher
         workers.shutdown(timeout=grace)
         deadline = time.monotonic() + grace

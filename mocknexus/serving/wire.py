@@ -30,6 +30,7 @@ from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, MultiSocketServer
 from waitress.task import ErrorTask, WSGITask
 
+from mocknexus.serving.parking import PARK, Middleware, Parked, Parking
 from mocknexus.state.faults import WIRE
 
 _RST_ON_CLOSE = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 seconds: close() sends RST, not FIN
@@ -46,12 +47,18 @@ class FaultTask(WSGITask):
     a whole answer in one write."""
 
     wire = Wire()  # replaced per request in get_environment; this one never carries a fault
+    hold = held_body = None  # a held request's Hold, and its answer while parked (parking.py)
 
     def get_environment(self):
         environ = super().get_environment()
         if WIRE not in environ:
             self.wire = environ[WIRE] = Wire()
+            environ[PARK] = self
         return environ
+
+    def __call__(self, hold) -> None:
+        """environ[PARK]: the app asks for this request to be parked until `hold` is over."""
+        self.hold = hold
 
     def write(self, data):
         fault = self.wire.fault
@@ -107,14 +114,32 @@ class JsonErrorTask(ErrorTask):
 
 
 class FaultChannel(HTTPChannel):
-    task_class = FaultTask
     error_task_class = JsonErrorTask
+
+    @staticmethod
+    def task_class(channel, request):
+        """A new task for a request, or the parked one when its hold is over (parking.py)."""
+        return getattr(request, "held_task", None) or FaultTask(channel, request)
+
+    def service(self):
+        try:
+            super().service()
+        except Parked as parked:  # the request waits for its hold without this thread
+            self.requests[0].held_task = parked.task
+            self.server.parking.park(parked.task.hold, self._resume)
+
+    def _resume(self) -> None:
+        self.server.add_task(self)
 
 
 def install(server):
-    """Serve every new connection of this waitress server (one socket or several) with FaultChannel."""
+    """Serve every new connection of this waitress server (one socket or several) with FaultChannel, the
+    app behind parking's Middleware, and one Parking for all its sockets (server.parking)."""
     sockets = server.map if isinstance(server, MultiSocketServer) else server._map
+    server.parking = Parking()
     for dispatcher in list(sockets.values()):
         if isinstance(dispatcher, BaseWSGIServer):
             dispatcher.channel_class = FaultChannel
+            dispatcher.application = Middleware(dispatcher.application)
+            dispatcher.parking = server.parking
     return server
