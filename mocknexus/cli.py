@@ -55,6 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-namespaces", type=_positive, default=1000, metavar="N")
     serve.add_argument("--allow-header-faults", action="store_true")
     serve.add_argument("--admin-token", metavar="T")
+    serve.add_argument("--max-connections", type=_positive, default=1000, metavar="N",
+                       help="open connections at once, held requests (delays, waits) included; more wait to connect")
+    serve.add_argument("--max-admin-body", type=_positive, default=64 * 1024 * 1024, metavar="BYTES",
+                       help="a larger /__admin request body is a 413, answered without reading it")
+    serve.add_argument("--access-log", choices=("on", "off"), default="on",
+                       help="one line per request on stdout (lines stdout cannot take are dropped and counted)")
 
     check = commands.add_parser("check", help="validate fixture files")
     check.add_argument("paths", nargs="+", metavar="FIXTURES")
@@ -69,7 +75,9 @@ def config_from(args) -> ServerConfig:
         settings=WorldSettings(strict=args.strict, retain_stopped=args.retain_stopped, id_style=args.id_style,
                                max_body=args.max_body),
         seed=args.seed, journal_size=args.journal_size, max_namespaces=args.max_namespaces,
-        allow_header_faults=args.allow_header_faults, admin_token=args.admin_token, access_log=True,
+        allow_header_faults=args.allow_header_faults, admin_token=args.admin_token,
+        access_log=args.access_log == "on", max_connections=args.max_connections,
+        max_admin_body=args.max_admin_body,
     )
 
 

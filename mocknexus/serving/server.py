@@ -11,8 +11,9 @@ from waitress.task import ThreadedTaskDispatcher
 from waitress.utilities import queue_logger
 
 from mocknexus.core.config import ServerConfig, WorldSettings
-from mocknexus.serving import wire
+from mocknexus.serving import peers, wire
 from mocknexus.web.app import create_app
+from mocknexus.web.routing import body_limit
 
 
 class ServerError(Exception):
@@ -34,11 +35,16 @@ def make_server(app, config: ServerConfig):
         server = create_server(app, map=sockets, _dispatcher=workers, host=config.host, port=config.port,
                                threads=config.threads, ident="mocknexus", clear_untrusted_proxy_headers=True,
                                channel_timeout=config.channel_timeout, cleanup_interval=1,
-                               max_request_body_size=1 << 30)
+                               connection_limit=config.max_connections, asyncore_use_poll=True,
+                               max_request_body_size=1 << 62)  # bodies are sized by peers.Request
+
     except OSError as exc:
         wasyncore.close_all(sockets, ignore_all=True)  # the socket and trigger pipe made before bind() failed
         raise ServerError(f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}") from None
     workers.set_thread_count(config.threads)  # only once bound, so a failed bind leaves no thread behind
+    limits = peers.Limits(functools.partial(body_limit, app.extensions["mocknexus"]), config.head_timeout,
+                          config.body_timeout)
+    peers.install(server, limits, config.max_connections)
     return wire.install(server)  # connections served by wire.FaultChannel: reset/truncate faults reach them
 
 

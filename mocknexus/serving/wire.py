@@ -27,10 +27,10 @@ import socket
 import struct
 
 from waitress.channel import HTTPChannel
-from waitress.server import BaseWSGIServer, MultiSocketServer
 from waitress.task import ErrorTask, WSGITask
 
 from mocknexus.serving.parking import PARK, Middleware, Parked, Parking
+from mocknexus.serving.peers import Request, listeners
 from mocknexus.state.faults import WIRE
 
 _RST_ON_CLOSE = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 seconds: close() sends RST, not FIN
@@ -54,6 +54,8 @@ class FaultTask(WSGITask):
         if WIRE not in environ:
             self.wire = environ[WIRE] = Wire()
             environ[PARK] = self
+            if self.request.unread:  # its body is still on the socket (peers.py): no next request there
+                self.set_close_on_finish()
         return environ
 
     def __call__(self, hold) -> None:
@@ -114,6 +116,7 @@ class JsonErrorTask(ErrorTask):
 
 
 class FaultChannel(HTTPChannel):
+    parser_class = Request  # timed, its body's size known before it is read (peers.py)
     error_task_class = JsonErrorTask
 
     @staticmethod
@@ -135,11 +138,9 @@ class FaultChannel(HTTPChannel):
 def install(server):
     """Serve every new connection of this waitress server (one socket or several) with FaultChannel, the
     app behind parking's Middleware, and one Parking for all its sockets (server.parking)."""
-    sockets = server.map if isinstance(server, MultiSocketServer) else server._map
     server.parking = Parking()
-    for dispatcher in list(sockets.values()):
-        if isinstance(dispatcher, BaseWSGIServer):
-            dispatcher.channel_class = FaultChannel
-            dispatcher.application = Middleware(dispatcher.application)
-            dispatcher.parking = server.parking
+    for listener in listeners(server):
+        listener.channel_class = FaultChannel
+        listener.application = Middleware(listener.application)
+        listener.parking = server.parking
     return server
