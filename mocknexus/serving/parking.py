@@ -72,11 +72,13 @@ class Parking:
         self._stopped = False
         self.held = 0  # holds not yet over
 
-    def park(self, hold, resume) -> None:
-        """Call `resume()` once `hold` is over (hold.met says how); from any thread."""
-        entry = _Entry(self, hold, resume)
+    def park(self, hold, resume, abandon=None) -> None:
+        """Call `resume()` once `hold` is over (hold.met says how), or `abandon()` if the server stops first;
+        from any thread."""
+        entry = _Entry(self, hold, resume, abandon)
         with self._changed:
             if self._stopped:
+                entry.abandon()
                 return
             heapq.heappush(self._heap, (hold.deadline, next(self._order), entry))
             self.held += 1
@@ -87,11 +89,13 @@ class Parking:
             entry.ring()  # a change between the view's own check and listening is not lost
 
     def stop(self) -> None:
-        """No more timing: whatever is still held is closed with its connection by the server."""
+        """No more timing: whatever is still held is abandoned (the server then closes its connection)."""
         with self._changed:
             self._stopped = True
-            self._heap.clear()
+            left, self._heap = [item[2] for item in self._heap if not item[2].over], []
             self._changed.notify()
+        for entry in left:
+            entry.abandon()
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(1.0)
@@ -149,12 +153,17 @@ class Parking:
 class _Entry:
     """One parked request."""
 
-    __slots__ = ("parking", "hold", "resume", "over", "ring")
+    __slots__ = ("parking", "hold", "resume", "abandon", "over", "ring")
 
-    def __init__(self, parking: Parking, hold, resume):
+    def __init__(self, parking: Parking, hold, resume, abandon):
         self.parking, self.hold, self.resume, self.over = parking, hold, resume, False
+        self.abandon = abandon or _nothing
         self.ring = self._ring  # one bound method, so that bell.forget finds what bell.listen got
 
     def _ring(self) -> None:
         if not self.over:
             self.parking._rang(self)
+
+
+def _nothing() -> None:
+    """What a hold with no `abandon` does when the server stops first."""

@@ -103,7 +103,7 @@ def run_until_stopped(server, stopping: threading.Event, grace: float = SHUTDOWN
     for listener in _listeners(sockets):
         wasyncore.dispatcher.close(listener)  # the listening socket only: the trigger still wakes the loop
     deadline = time.monotonic() + grace
-    while _in_flight(sockets) and time.monotonic() < deadline:
+    while (_in_flight(sockets) or server.parking.held) and time.monotonic() < deadline:
         loop(timeout=0.05)
     server.task_dispatcher.set_thread_count(0)  # idle workers end now; busy ones are daemons: no waiting
     server.parking.stop()  # requests still held are closed with the rest
