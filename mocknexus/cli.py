@@ -83,8 +83,7 @@ def config_from(args) -> ServerConfig:
 
 def serve(config: ServerConfig, out=None) -> int:
     """Load, bind, print the listening line, serve until SIGTERM/SIGINT."""
-    out = out or sys.stdout  # looked up now, not at import: tests and embedders swap sys.stdout
-    from mocknexus.serving import gcpolicy
+    from mocknexus.serving import gcpolicy, output
     from mocknexus.serving.accesslog import AccessLog
     from mocknexus.serving.server import ServerError, make_server, run_until_stopped
     from mocknexus.state.fixtureset import FixtureError
@@ -105,21 +104,23 @@ def serve(config: ServerConfig, out=None) -> int:
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda signum, frame: stopping.set())
     signal.signal(signal.SIGINT, lambda signum, frame: stopping.set())
+    streams = output.Streams()  # from here on nothing written blocks or breaks serving (output.py)
+    if access_log is not None:
+        access_log.out = streams.stdout
     host = server.effective_host
     if config.admin_token is None and not _is_loopback(config.host):
         print(f"mocknexus: warning: on {config.host} the admin API (/__admin: reset, state, faults) is reachable "
               "from the network; set --admin-token to protect it", file=sys.stderr, flush=True)
     gcpolicy.install()  # the fixtures are loaded: no GC pause grows with them or with the store (gcpolicy.py)
     print(f"mocknexus listening on http://{f'[{host}]' if ':' in host else host}:{server.effective_port}",
-          file=out, flush=True)
+          file=out or streams.stdout, flush=True)
     run_until_stopped(server, stopping)
     if access_log is not None:
         access_log.flush()  # the lines of the last tenth of a second (accesslog.py)
+    streams.close()  # what stdout and stderr can take in a moment; how many lines were dropped
     if stopping.is_set():
         # Every socket is closed and nothing else needs cleaning up: skip the interpreter's teardown, which
         # on a busy machine alone can take most of the one second §4 allows between SIGTERM and exit.
-        sys.stdout.flush()
-        sys.stderr.flush()
         os._exit(0)
     gcpolicy.uninstall()  # serve() returned in-process (an embedder, a test): leave its heap as it was
     return 0
