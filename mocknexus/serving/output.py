@@ -106,19 +106,22 @@ class Streams:
         self.stderr = _outlet(sys.stderr)
         sys.stderr = self.stderr
 
-    def close(self, timeout: float = 0.15) -> None:
-        """Drain both for up to `timeout` in all, say once on stderr how many lines were dropped, restore
-        sys.stderr. (Within the second SIGTERM has, §4: a full pipe is not waited for.)"""
+    def close(self, timeout: float = 0.3) -> None:
+        """Drain both for up to `timeout` in all (stdout a third of it), say once on stderr how many lines
+        were dropped, restore sys.stderr. Within the second SIGTERM has (§4): a full pipe is not waited for."""
         deadline = time.monotonic() + timeout
-        dropped = {name: stream.close(max(deadline - time.monotonic(), 0)) for name, stream in
-                   (("stdout", self.stdout), ("stderr", self.stderr)) if isinstance(stream, Outlet)}
+        dropped = {"stdout": _close(self.stdout, timeout / 3)}
+        dropped["stderr"] = _close(self.stderr, deadline - time.monotonic())
         lost = [f"{n} line(s) of {name}" for name, n in dropped.items() if n]
         if lost:
             self.stderr.write(f"mocknexus: {' and '.join(lost)} could not be written (a full or closed pipe) "
                               "and were dropped\n")
-            if isinstance(self.stderr, Outlet):
-                self.stderr.close(max(deadline - time.monotonic(), 0.02))
+            _close(self.stderr, deadline - time.monotonic())
         sys.stderr = self._saved
+
+
+def _close(stream, timeout: float) -> int:
+    return stream.close(max(timeout, 0.0)) if isinstance(stream, Outlet) else 0
 
 
 def _outlet(stream):
