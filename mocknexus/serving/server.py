@@ -24,7 +24,8 @@ def make_server(app, config: ServerConfig):
     """A bound waitress server (raises ServerError when it cannot bind)."""
     # Slow and dead clients: waitress reads requests in its I/O thread and hands a worker only a
     # complete one, so a client that sends half a request and stalls never holds a worker; it holds
-    # a connection slot (connection_limit, 100) and a file descriptor until channel_timeout. 30 s
+    # a connection slot (connection_limit: --max-connections) and a file descriptor until its head or body
+    # deadline (peers.py) or, idle between requests, channel_timeout. 30 s
     # frees those soon after a stall yet is far above any pause a live client makes mid-request, and
     # above the idle time between a test's requests on a kept-alive connection (closing those early
     # invites a reuse race in clients). cleanup_interval=1 checks for expired channels every second,
@@ -37,7 +38,6 @@ def make_server(app, config: ServerConfig):
                                channel_timeout=config.channel_timeout, cleanup_interval=1,
                                connection_limit=config.max_connections, asyncore_use_poll=True,
                                max_request_body_size=1 << 62)  # bodies are sized by peers.Request
-
     except OSError as exc:
         wasyncore.close_all(sockets, ignore_all=True)  # the socket and trigger pipe made before bind() failed
         raise ServerError(f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}") from None

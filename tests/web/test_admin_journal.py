@@ -213,6 +213,7 @@ def test_with_one_thread_waits_hold_no_thread_and_the_awaited_create_is_answered
         for waiter in waiters:
             waiter.join(10)
         assert len(results) == 8 and all(r.status_code == 200 for _, r in results)
+        assert all(len(r.headers["X-B3-TraceId"]) == 16 for _, r in results)  # Flask's hooks reach the answer
         assert max(at for at, _ in results) - sent < 2.0
         assert server._server.parking.held == 0
 

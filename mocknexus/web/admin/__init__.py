@@ -24,7 +24,6 @@ def _check_admin_token():
                            headers={"WWW-Authenticate": 'Bearer realm="mocknexus admin"'})
 
 
-
 @bp.before_request
 def _check_body_size():
     """--max-admin-body, by Content-Length, before the body is read (§9; the server then never reads it)."""
