@@ -60,11 +60,6 @@ class InternalError(ApiError):
     message = "Internal Server Error"
 
 
-class ServiceUnavailable(ApiError):
-    status = 503
-    message = "Service unavailable"
-
-
 class WaitTimedOut(RequestTimeout):
     """408 from POST /__admin/requests/wait; the envelope also carries the matching requests seen so far."""
 
