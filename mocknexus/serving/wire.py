@@ -119,6 +119,7 @@ class JsonErrorTask(ErrorTask):
 class FaultChannel(HTTPChannel):
     parser_class = Request  # timed, its body's size known before it is read (peers.py)
     error_task_class = JsonErrorTask
+    unmapped = False  # out of the I/O loop's map while held (below)
 
     @staticmethod
     def task_class(channel, request):
@@ -130,6 +131,8 @@ class FaultChannel(HTTPChannel):
             super().service()
         except Parked as parked:  # the request waits for its hold without this thread
             self.requests[0].held_task = parked.task
+            with self.outbuf_lock:  # the answers before it (pipelined) go out now, not after the hold
+                self._flush_exception(self._flush_some, do_close=False)
             self._unmap()
             self.server.parking.park(parked.task.hold, self._resume, self._remap)
 
@@ -141,15 +144,20 @@ class FaultChannel(HTTPChannel):
     # writable: with 500 held ones, a turn took 2 ms and every other request waited for several. A held
     # connection has nothing to read or write, so it leaves the map while held; --max-connections still
     # counts it (waitress compares the map's size with connection_limit: the limit shrinks by one instead).
+    # (One whose earlier answers the socket could not take yet stays, for the loop to send them.)
     def _unmap(self) -> None:
         with _MAPPING:
-            self._map.pop(self._fileno, None)
-            self.adj.connection_limit -= 1
+            if not self.total_outbufs_len and self._fileno in self._map:
+                del self._map[self._fileno]
+                self.adj.connection_limit -= 1
+                self.unmapped = True
 
     def _remap(self) -> None:
         with _MAPPING:
-            self._map[self._fileno] = self
-            self.adj.connection_limit += 1
+            if self.unmapped:
+                self._map[self._fileno] = self
+                self.adj.connection_limit += 1
+                self.unmapped = False
 
 
 _MAPPING = threading.Lock()  # park (a worker) and resume (the parking thread) change the map and the limit

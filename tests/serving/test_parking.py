@@ -82,6 +82,16 @@ def _p50s(session, url: str, rounds: int = 4, n: int = 20) -> list[float]:
     return medians
 
 
+def oversleep(seconds: float) -> float:
+    """For `seconds`: how late 5 ms sleeps wake, the median in ms (the machine's scheduling lag)."""
+    lags, ends = [], time.monotonic() + seconds
+    while time.monotonic() < ends:
+        started = time.monotonic()
+        time.sleep(0.005)
+        lags.append((time.monotonic() - started - 0.005) * 1000)
+    return statistics.median(lags) if lags else 0.0
+
+
 def _health_ms(root: str, n: int = 15) -> float:
     took = []
     for _ in range(n):
@@ -127,6 +137,7 @@ def test_500_held_requests_in_50_namespaces_cost_everyone_else_nothing_and_are_a
             # (even n: waits, in the even namespaces)
             assert_ok(requests.post(f"{server.root}/__ns/held-{ns}{CREATE}", headers=KEY, json={}, timeout=5))
             matched_at[ns] = time.monotonic()
+        lag = oversleep(seconds=min(answers.sent.values())[0] + DELAY_S + 1.5 - time.monotonic())
         answers.wait_all(DELAY_S + 5)
         # How long the server held each delayed get: the journal's durationMs runs from the request's
         # arrival in the app to its answer (the client's own clock adds its wait to be taken in, below).
@@ -145,9 +156,12 @@ def test_500_held_requests_in_50_namespaces_cost_everyone_else_nothing_and_are_a
     assert health < 50, f"health took {health:.1f} ms (median) with 500 held"
     over = sorted(ms - DELAY_S * 1000 for ms in held_ms)
     assert len(over) == 250 and over[0] >= 0, over[:5]
-    # Typically on time; on a machine whose cores other processes take, the odd one late (held by threads,
-    # the last of the 250 would come two minutes late).
-    assert statistics.median(over) <= 50 and over[len(over) * 95 // 100] <= 250 and over[-1] < 1000, over[-5:]
+    # On time, give or take what the machine itself adds meanwhile: `lag`, how late this process's own
+    # 5 ms sleeps woke while the holds ended (~0 on an idle machine; tens of ms when other processes take
+    # the cores). Held by threads, the last of the 250 would come two minutes late.
+    slack = 50 + 4 * lag
+    assert statistics.median(over) <= slack and over[len(over) * 95 // 100] <= 5 * slack and over[-1] < 2000, (
+        f"lag {lag:.1f} ms", over[-5:])
     late = {"delay": [], "match": [], "timeout": []}
     for n, (sent, what) in answers.sent.items():
         came, code = answers.came[n]
@@ -159,9 +173,9 @@ def test_500_held_requests_in_50_namespaces_cost_everyone_else_nothing_and_are_a
             kind, expected, want = "timeout", sent + TIMEOUT_MS / 1000, 408
         assert code == want, (n, what, code)
         late[kind].append(came - expected)
-    # A wait answers within 50 ms of the create it awaited (the test notes that create's answer, which
-    # may come a little after the wait's own).
-    assert all(abs(x) <= 0.05 for x in late["match"]), sorted(late["match"])
+    # A wait answers within 50 ms (+ the lag) of the create it awaited (the test notes that create's
+    # answer, which may come a little after the wait's own).
+    assert all(abs(x) <= slack / 1000 for x in late["match"]), sorted(late["match"])
     # Seen by the client, delays and timeouts also include the time to be taken in (the server's own
     # hold is checked above): on a shared 2-core machine up to a few hundred ms. None is early, none far
     # off (held by threads, the 500 would take their 4 s eight at a time).
@@ -199,6 +213,27 @@ def test_clients_that_give_up_on_a_held_request_cost_nothing_more(two_threads):
         time.sleep(0.05)
     assert parking.held == 0 and not listener.active_channels  # answered into closed sockets, then closed
     assert server.errors == []
+
+
+def test_pipelined_requests_around_a_held_one_are_answered_in_order_the_first_at_once(two_threads):
+    server = two_threads
+    assert requests.post(f"{server.root}/__admin/faults", timeout=5, json={
+        "match": {"operation": "getInteraction"}, "action": {"delay_ms": 1000}}).status_code == 200
+    by_id = f"{BASE}/crm-tasks/interactions/0d2f5c4e-7a61-4b0e-9a57-3c1e8f6b2a10"
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+    started = time.monotonic()
+    sock.sendall(_request("GET", TICKET, headers=KEY) + _request("GET", by_id, headers=KEY)
+                 + _request("GET", TICKET, headers=KEY))
+    came, data = [], b""
+    while data.count(b"HTTP/1.1 200") < 3:
+        chunk = sock.recv(65536)
+        assert chunk, data
+        data += chunk
+        came += [time.monotonic() - started] * (data.count(b"HTTP/1.1 200") - len(came))
+    sock.close()
+    assert came[0] < 0.5 and came[1] >= 1.0 and came[2] >= came[1]  # the first is not kept for the hold
+    answers = data.split(b"HTTP/1.1 200")[1:]
+    assert [b"X-Mocknexus-Fault" in answer for answer in answers] == [False, True, False]  # in order
 
 
 def test_parking_answers_at_the_deadline_or_when_the_bell_rings():
