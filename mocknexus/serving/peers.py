@@ -52,6 +52,7 @@ class Request(HTTPRequestParser):
         self.limit = self.adj.peer_limits.body_limit(self.path)
         if self.content_length > self.limit and not self.chunked:
             self.unread, self.body_rcv = True, None  # received() then completes the request without a body
+            self.expect_continue = False  # and no "100 Continue" invites a body that will not be read
 
     def received(self, data):
         consumed = super().received(data)

@@ -108,6 +108,15 @@ def test_a_content_length_over_the_limit_is_a_413_without_the_body_being_sent(se
     assert body["status"]["message"].startswith(f"The request body is {10 ** 12} bytes; the limit is {limit}")
 
 
+def test_an_over_limit_body_that_expects_100_continue_is_not_invited(server):
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+    sock.sendall(_head(CREATE, 10 ** 9, "Expect: 100-continue\r\n"))
+    sock.settimeout(5)
+    first = sock.recv(65536)
+    assert first.startswith(b"HTTP/1.1 413"), first[:100]
+    sock.close()
+
+
 def test_the_limit_is_the_namespace_setting_and_an_over_limit_request_is_journaled(server):
     assert requests.patch(f"{server.root}/__ns/small/__admin/settings", json={"maxBody": 100},
                           timeout=5).status_code == 200
