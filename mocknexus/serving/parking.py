@@ -29,6 +29,7 @@ import heapq
 import itertools
 import threading
 import time
+import traceback
 
 from mocknexus.web.hold import PARK
 
@@ -117,11 +118,11 @@ class Parking:
                 if self._stopped:
                     return
             for entry in rung:  # outside the lock: a check takes its source's lock
-                if not entry.over and entry.hold.ready():
+                if not entry.over and _check(entry.hold):
                     self._end(entry, True)
             for entry in due:
                 if not entry.over:
-                    self._end(entry, True if entry.hold.ready is None else entry.hold.ready())
+                    self._end(entry, True if entry.hold.ready is None else _check(entry.hold))
 
     def _wait(self) -> tuple[list, list]:
         """Under the lock: sleep until a bell rings or a deadline comes; what rang, and what is due."""
@@ -147,7 +148,19 @@ class Parking:
             if len(self._heap) > 2 * self.held + 64:  # holds met early wait in the heap for their deadline
                 self._heap = [item for item in self._heap if not item[2].over]
                 heapq.heapify(self._heap)
-        entry.resume()
+        try:
+            entry.resume()
+        except Exception:  # noqa: BLE001 - this thread times every held request: it must not end
+            traceback.print_exc()
+
+
+def _check(hold) -> bool:
+    """hold.ready(), where a failing check ends the hold (unmet) rather than this thread."""
+    try:
+        return bool(hold.ready())
+    except Exception:  # noqa: BLE001
+        traceback.print_exc()
+        return False
 
 
 class _Entry:

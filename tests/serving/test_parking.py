@@ -268,3 +268,18 @@ def test_a_stopped_parking_ends_its_thread_and_takes_no_more():
     assert not thread.is_alive()
     parking.park(Hold(0), lambda: pytest.fail("parked after stop"))
     time.sleep(0.05)
+
+
+def test_a_failing_condition_ends_its_hold_unmet_and_the_timer_goes_on(capsys):
+    parking, over = Parking(), []
+    try:
+        broken = Hold(0.05, lambda: 1 / 0, Bell())
+        parking.park(broken, lambda: over.append("broken"))
+        parking.park(Hold(0.1), lambda: over.append("delay"))
+        deadline = time.monotonic() + 5
+        while len(over) < 2 and time.monotonic() < deadline:
+            time.sleep(0.005)
+    finally:
+        parking.stop()
+    assert over == ["broken", "delay"] and broken.met is False
+    assert "ZeroDivisionError" in capsys.readouterr().err
