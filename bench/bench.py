@@ -282,7 +282,8 @@ def table(results: dict, columns: list[str]) -> list[str]:
     return rows
 
 
-def write_results(results: dict, columns: list[str], startup: dict, seconds: int, rounds: int) -> str:
+def write_results(results: dict, columns: list[str], startup: dict, seconds: int, rounds: int,
+                  extra: tuple = ()) -> str:
     info = versions()
     lines = [
         "# mocknexus benchmark", "",
@@ -298,7 +299,7 @@ def write_results(results: dict, columns: list[str], startup: dict, seconds: int
         "(default settings, journal on); `mocknexus 200k` is the same with 200,000 more interactions loaded "
         f"from a fixture file (16 connections only). Every server first gets {SEEDED} interactions through "
         "the vendor API (the get, mix and update targets); stop stops what create and mix made.", "",
-        *table(results, columns), "",
+        *table(results, columns), "", *extra,
         "Start-up to the listening line (ms, as a subprocess, pinned): "
         + ", ".join(f"{name} {ms:.0f}" for name, ms in startup.items()), "",
         "Notes:", *(f"- {note}" for note in NOTES), "",
@@ -317,6 +318,7 @@ def main(argv=None) -> int:
                         help="skip the other servers (pair: the minimal Flask app and mocknexus)")
     parser.add_argument("--no-big", action="store_true", help="skip the 200,000-interaction pass")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of every run; each cell is their median")
+    parser.add_argument("--no-held", action="store_true", help="skip the held-requests pass (bench/held.py)")
     args = parser.parse_args(argv)
     need_tools()
     python, threads = str(BIN / "python"), ["--threads", str(THREADS)]
@@ -343,12 +345,28 @@ def main(argv=None) -> int:
                 servers[name] = server
                 print(f"bench: {name} at {server.url} (started in {server.startup_ms:.0f} ms)", flush=True)
         results = run_all(servers, args.seconds, args.rounds)
+        extra = () if args.no_held or "mocknexus" not in servers else held_pass(servers["mocknexus"], args)
     finally:
         for server in servers.values():
             server.stop()
     startup = {name: server.startup_ms for name, server in servers.items()}
-    print(write_results(results, list(servers), startup, args.seconds, args.rounds))
+    print(write_results(results, list(servers), startup, args.seconds, args.rounds, extra))
     return 0
+
+
+def held_pass(server: Server, args) -> list[str]:
+    """get-by-id with 500 delayed requests open, beside none (bench/held.py); its RESULTS.md lines."""
+    import held
+
+    server.resume()
+    try:
+        ids, _ = seed(server.url, "h")
+        result = held.measure(server, ids, args.seconds, args.rounds)
+    finally:
+        server.pause()
+    print(f"bench: held requests: {result['held']['rps']:,.0f}/s with {held.HELD} held, "
+          f"{result['none']['rps']:,.0f}/s with none", flush=True)
+    return held.lines(result)
 
 
 if __name__ == "__main__":

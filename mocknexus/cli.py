@@ -88,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--admin-token", metavar="T", help="the admin API then needs 'Authorization: Bearer T'")
     serve.add_argument("--sample", action="store_true",
                        help="load the sample fixtures shipped with mocknexus (before any --fixtures)")
+    serve.add_argument("--max-connections", type=_positive, default=1000, metavar="N",
+                       help="open connections at once, held requests (delays, waits) included; more wait to connect")
+    serve.add_argument("--max-admin-body", type=_positive, default=64 * 1024 * 1024, metavar="BYTES",
+                       help="a larger /__admin request body is a 413, answered without reading it")
+    serve.add_argument("--access-log", choices=("on", "off"), default="on",
+                       help="one line per request on stdout (lines stdout cannot take are dropped and counted)")
 
     check = commands.add_parser("check", help="validate fixture files")
     check.add_argument("paths", nargs="+", metavar="FIXTURES")
@@ -125,13 +131,14 @@ def config_from(args) -> ServerConfig:
         settings=WorldSettings(strict=args.strict, retain_stopped=args.retain_stopped, id_style=args.id_style,
                                max_body=args.max_body),
         seed=args.seed, journal_size=args.journal_size, max_namespaces=args.max_namespaces,
-        allow_header_faults=args.allow_header_faults, admin_token=args.admin_token, access_log=True,
+        allow_header_faults=args.allow_header_faults, admin_token=args.admin_token,
+        access_log=args.access_log == "on", max_connections=args.max_connections,
+        max_admin_body=args.max_admin_body,
     )
 
 
 def serve(config: ServerConfig, out=None) -> int:
     """Load, bind, print the listening line, serve until SIGTERM/SIGINT."""
-    out = out or sys.stdout  # looked up now, not at import: tests and embedders swap sys.stdout
     # Start-up allocates much and frees little, none of it in a cycle: the cyclic collector stays paused
     # (collector.py) until gcpolicy has frozen what start-up built, so no collection ever walks the imports
     # or the fixtures (with 200,000 fixture interactions one walk took 0.4 s).
@@ -140,12 +147,15 @@ def serve(config: ServerConfig, out=None) -> int:
     if started is None:
         return 2
     app, server, access_log = started
-    from mocknexus.serving import gcpolicy
+    from mocknexus.serving import gcpolicy, output
     from mocknexus.serving.server import close_worlds, run_until_stopped
 
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda signum, frame: stopping.set())
     signal.signal(signal.SIGINT, lambda signum, frame: stopping.set())
+    streams = output.Streams()  # from here on nothing written blocks or breaks serving (output.py)
+    if access_log is not None:
+        access_log.out = streams.stdout
     host = server.effective_host
     if config.admin_token is None and not _is_loopback(config.host):
         print(f"mocknexus: warning: on {config.host} the admin API (/__admin: reset, state, faults) is reachable "
@@ -154,17 +164,17 @@ def serve(config: ServerConfig, out=None) -> int:
         print("mocknexus: note: no fixtures loaded, so no service exists (every vendor call is a 404); add some "
               "with --fixtures PATH, --sample, or PUT /__admin/state", file=sys.stderr, flush=True)
     root = f"http://{f'[{host}]' if ':' in host else host}:{server.effective_port}"
+    out = out or streams.stdout
     print(f"mocknexus listening on {root}", file=out, flush=True)
     print(f"mocknexus dashboard: {root}/__admin/ui", file=out, flush=True)  # a second line: the first stays as it was
     run_until_stopped(server, stopping)
     close_worlds(app)
     if access_log is not None:
         access_log.flush()  # the lines of the last tenth of a second (accesslog.py)
+    streams.close()  # what stdout and stderr can take in a moment; how many lines were dropped
     if stopping.is_set():
         # Every socket is closed and nothing else needs cleaning up: skip the interpreter's teardown, which
         # on a busy machine alone can take most of the one second §4 allows between SIGTERM and exit.
-        sys.stdout.flush()
-        sys.stderr.flush()
         os._exit(0)
     gcpolicy.uninstall()  # serve() returned in-process (an embedder, a test): leave its heap as it was
     return 0

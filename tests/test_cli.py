@@ -59,6 +59,14 @@ def test_every_serve_flag_reaches_the_config():
     assert config.allow_header_faults and config.admin_token == "t" and config.access_log
 
 
+def test_the_serving_flags_reach_the_config():
+    config = config_from(build_parser().parse_args(
+        ["serve", "--max-connections", "5", "--max-admin-body", "10", "--access-log", "off"]))
+    assert (config.max_connections, config.max_admin_body, config.access_log) == (5, 10, False)
+    default = config_from(build_parser().parse_args(["serve"]))
+    assert (default.max_connections, default.max_admin_body, default.access_log) == (1000, 64 * 1024 * 1024, True)
+
+
 def test_serve_defaults_match_the_contract():
     config = config_from(build_parser().parse_args(["serve"]))
     assert (config.host, config.port, config.fixtures, config.api_keys) == ("127.0.0.1", 8080, [], [])

@@ -44,4 +44,8 @@ class ServerConfig:
     access_log: bool = False
     # Seconds a connection may sit idle or half-sent before waitress closes it (server.py says why 30).
     channel_timeout: int = 30
+    max_connections: int = 1000  # open connections at once, held requests included (§9)
+    max_admin_body: int = 64 * 1024 * 1024  # bytes of an admin request body (§9)
+    head_timeout: float = 10.0  # seconds a request head may take to arrive, from its first byte (§9)
+    body_timeout: float = 30.0  # seconds its body may take, from the end of its head
 

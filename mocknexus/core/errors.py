@@ -60,11 +60,6 @@ class InternalError(ApiError):
     message = "Internal Server Error"
 
 
-class ServiceUnavailable(ApiError):
-    status = 503
-    message = "Service unavailable"
-
-
 class WaitTimedOut(RequestTimeout):
     """408 from a wait (POST /__admin/requests/wait, .../deliveries/wait); the envelope also carries what matched
     so far, under `key`."""

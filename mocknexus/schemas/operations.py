@@ -77,7 +77,7 @@ ADMIN = {
     ("GET", "/__admin/requests"): {"query": _ADMIN + "RequestsQuery", "ok": _ADMIN + "RequestsOut"},
     ("DELETE", "/__admin/requests"): {"ok": OkOut},
     ("POST", "/__admin/requests/wait"): {"body": _ADMIN + "WaitRequest", "optional": True, "ok": _ADMIN + "RequestsOut",
-                                         "errors": {408: "wait-timeout", 503: None}},
+                                         "errors": {408: "wait-timeout"}},
     ("GET", "/__admin/namespaces"): {"ok": _ADMIN + "NamespacesOut"},
     ("DELETE", "/__admin/namespaces/{name}"): {"ok": OkOut},
     ("GET", "/__admin/faults"): {"ok": ("faults", _FAULTS + "RuleSchema")},

@@ -15,8 +15,9 @@ class AccessLog:
     load, another request then ran first and this one's answer waited (in the benchmark: ~5-10% of
     requests/s, and p99). Lines reach stdout at most `interval` later, in order; flush() empties it now."""
 
-    def __init__(self, interval: float = 0.1):
+    def __init__(self, interval: float = 0.1, out=None):
         self.interval = interval
+        self.out = out  # where lines go (an output.Outlet under `mocknexus serve`); None: sys.stdout
         self._lines: collections.deque[str] = collections.deque()  # append and popleft are thread-safe
         self._flusher: threading.Thread | None = None
         self._start_lock = threading.Lock()
@@ -34,7 +35,7 @@ class AccessLog:
         while lines:
             out.append(lines.popleft())
         if out:
-            stream = sys.stdout  # looked up now: tests and embedders swap it
+            stream = self.out or sys.stdout  # looked up now: tests and embedders swap it
             stream.write("".join(out))
             stream.flush()
 

@@ -12,8 +12,9 @@ from waitress.task import ThreadedTaskDispatcher
 from waitress.utilities import queue_logger
 
 from mocknexus.core.config import ServerConfig, WorldSettings
-from mocknexus.serving import wire
+from mocknexus.serving import peers, wire
 from mocknexus.web.app import create_app
+from mocknexus.web.routing import body_limit
 
 
 class ServerError(Exception):
@@ -24,7 +25,8 @@ def make_server(app, config: ServerConfig):
     """A bound waitress server (raises ServerError when it cannot bind)."""
     # Slow and dead clients: waitress reads requests in its I/O thread and hands a worker only a
     # complete one, so a client that sends half a request and stalls never holds a worker; it holds
-    # a connection slot (connection_limit, 100) and a file descriptor until channel_timeout. 30 s
+    # a connection slot (connection_limit: --max-connections) and a file descriptor until its head or body
+    # deadline (peers.py) or, idle between requests, channel_timeout. 30 s
     # frees those soon after a stall yet is far above any pause a live client makes mid-request, and
     # above the idle time between a test's requests on a kept-alive connection (closing those early
     # invites a reuse race in clients). cleanup_interval=1 checks for expired channels every second,
@@ -35,7 +37,8 @@ def make_server(app, config: ServerConfig):
         server = create_server(app, map=sockets, _dispatcher=workers, host=config.host, port=config.port,
                                threads=config.threads, ident="mocknexus", clear_untrusted_proxy_headers=True,
                                channel_timeout=config.channel_timeout, cleanup_interval=1,
-                               max_request_body_size=1 << 30)
+                               connection_limit=config.max_connections, asyncore_use_poll=True,
+                               max_request_body_size=1 << 62)  # bodies are sized by peers.Request
     except OSError as exc:
         wasyncore.close_all(sockets, ignore_all=True)  # the socket and trigger pipe made before bind() failed
         raise ServerError(f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}") from None
@@ -43,6 +46,9 @@ def make_server(app, config: ServerConfig):
         raise ServerError(f"cannot listen on {config.host}:{config.port}: no such address "
                           "(the host does not resolve)") from None
     workers.set_thread_count(config.threads)  # only once bound, so a failed bind leaves no thread behind
+    limits = peers.Limits(functools.partial(body_limit, app.extensions["mocknexus"]), config.head_timeout,
+                          config.body_timeout)
+    peers.install(server, limits, config.max_connections)
     return wire.install(server)  # connections served by wire.FaultChannel: reset/truncate faults reach them
 
 
@@ -101,9 +107,10 @@ def run_until_stopped(server, stopping: threading.Event, grace: float = SHUTDOWN
     for listener in _listeners(sockets):
         wasyncore.dispatcher.close(listener)  # the listening socket only: the trigger still wakes the loop
     deadline = time.monotonic() + grace
-    while _in_flight(sockets) and time.monotonic() < deadline:
+    while (_in_flight(sockets) or server.parking.held) and time.monotonic() < deadline:
         loop(timeout=0.05)
     server.task_dispatcher.set_thread_count(0)  # idle workers end now; busy ones are daemons: no waiting
+    server.parking.stop()  # requests still held are closed with the rest
     wasyncore.close_all(sockets, ignore_all=True)
 
 
@@ -183,6 +190,7 @@ class MockNexus:
         self._stopping.set()
         listeners[0].pull_trigger()
         self._thread.join(grace)
+        server.parking.stop()
         workers = server.task_dispatcher
         workers.shutdown(timeout=grace)
         deadline = time.monotonic() + grace

@@ -1,11 +1,11 @@
-"""The request journal: a bounded ring of request records, with a condition variable for wait()."""
+"""The request journal: a bounded ring of request records; its bell rings on every change, for waits."""
 
 import json
 import threading
-import time
 from collections import deque
 
 from mocknexus.core import strictjson
+from mocknexus.core.hold import Bell, Hold
 from mocknexus.state.patterns import Pattern
 from mocknexus.state.reaper import REAPER
 
@@ -80,7 +80,7 @@ def decode_body(raw: bytes, size: int | None = None):
 
 
 class Journal:
-    """Keeps the newest `size` records; `wait` blocks on a condition, woken by every `add`.
+    """Keeps the newest `size` records; `bell` rings after every add and clear (waits listen to it).
 
     Records are never changed once added, so callers may serialise them outside the lock."""
 
@@ -89,61 +89,46 @@ class Journal:
         self._records: deque = deque(maxlen=size)
         self._last_id = 0
         self._generation = 0  # bumped by clear(): waiters then rescan instead of scanning only what is new
-        self._changed = threading.Condition()
-        self._waiting = 0  # threads in wait(): add() notifies only when there are some (notify_all costs ~1 µs)
+        self._lock = threading.Lock()
+        self.bell = Bell()
 
     def __len__(self) -> int:
         return len(self._records)
 
     def add(self, record: dict) -> None:
-        with self._changed:
+        with self._lock:
             self._last_id += 1
             record["id"] = self._last_id
             self._records.append(record)
-            if self._waiting:
-                self._changed.notify_all()
+        self.bell.ring()
 
     def clear(self, restart_ids: bool = False) -> None:
         """Empty it (the old records are freed in the background); `restart_ids` as at start (reset)."""
-        with self._changed:
+        with self._lock:
             old, self._records = self._records, deque(maxlen=self.size)
             if restart_ids:
                 self._last_id = 0
             self._generation += 1
-            self._changed.notify_all()
+        self.bell.ring()
         REAPER.discard(old)
 
     def find(self, match: dict | None = None, limit: int | None = None, since: int | None = None) -> list[dict]:
         """Matching records, oldest first; with `limit`, the newest `limit` of them; with `since`, only those
         with a higher id (read from the newest end, so a page following the journal pays for what is new)."""
         test = matcher(match or {})
-        with self._changed:
+        with self._lock:
             found = [r for r in (self._records if since is None else self._since(since)) if test(r)]
         return found[-limit:] if limit else found
 
-    def wait(self, match: dict, count: int = 1, timeout: float = 5.0) -> tuple[bool, list[dict]]:
-        """Block until `count` matching records exist or `timeout` passes; (met, matching records).
+    def waiter(self, match: dict, count: int = 1) -> "Waiter":
+        """The condition "`count` records match" for a Hold on `bell` (core/hold.py)."""
+        return Waiter(self, matcher(match), count)
 
-        No polling: it sleeps on the condition and, when woken, tests only the records added since."""
-        test = matcher(match)
-        deadline = time.monotonic() + timeout
-        generation, seen, found = None, 0, []
-        with self._changed:
-            while True:
-                if generation != self._generation:
-                    generation, found = self._generation, [r for r in self._records if test(r)]
-                else:
-                    found.extend(r for r in self._since(seen) if test(r))
-                    self._forget_evicted(found)
-                seen = self._last_id
-                remaining = deadline - time.monotonic()
-                if len(found) >= count or remaining <= 0:
-                    return len(found) >= count, found
-                self._waiting += 1
-                try:
-                    self._changed.wait(remaining)
-                finally:
-                    self._waiting -= 1
+    def wait(self, match: dict, count: int = 1, timeout: float = 5.0) -> tuple[bool, list[dict]]:
+        """Block the calling thread until `count` matching records exist or `timeout` passes; (met, records)."""
+        waiter = self.waiter(match, count)
+        met = Hold(timeout, waiter.ready, self.bell).wait()
+        return met, waiter.found
 
     def _since(self, last_id: int) -> list[dict]:
         """Records with an id above `last_id`, oldest first (walks back from the newest end only)."""
@@ -159,3 +144,24 @@ class Journal:
         oldest = self._records[0]["id"] if self._records else self._last_id + 1
         while found and found[0]["id"] < oldest:
             found.pop(0)
+
+
+class Waiter:
+    """`ready()`: are `count` matching records in the journal? `found` holds them, oldest first. Each check
+    after the first tests only the records added since the one before (all of them again after a clear).
+    Checked by one thread at a time (whoever holds the request)."""
+
+    def __init__(self, journal: Journal, test, count: int):
+        self.journal, self.test, self.count = journal, test, count
+        self.generation, self.seen, self.found = None, 0, []
+
+    def ready(self) -> bool:
+        journal, test = self.journal, self.test
+        with journal._lock:
+            if self.generation != journal._generation:
+                self.generation, self.found = journal._generation, [r for r in journal._records if test(r)]
+            else:
+                self.found.extend(r for r in journal._since(self.seen) if test(r))
+                journal._forget_evicted(self.found)
+            self.seen = journal._last_id
+        return len(self.found) >= self.count

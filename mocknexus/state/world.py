@@ -145,6 +145,10 @@ class Worlds:
             gone.discard()
         return world
 
+    def peek(self, name: str) -> World | None:
+        """The namespace if it exists; never makes one, and does not count as a use."""
+        return self._worlds.get(name)
+
     def of(self, environ: dict, admit=None) -> World:
         """The world a request runs in: the one its `/__ns/{name}` prefix names (routing.py), else default.
         `admit(world)`, when given, is called first with the world as it is (an Unmade one when there is none

@@ -14,6 +14,7 @@ from mocknexus.state.fixtureset import FixtureSet
 from mocknexus.state.world import Worlds
 from mocknexus.web import admin, api, openapi, ui
 from mocknexus.web.dispatch import VendorDispatch
+from mocknexus.web.hold import HeldResponse
 from mocknexus.web.http import ACCESS_LOG, render_error, trace_and_log
 from mocknexus.web.routing import ExternalIdConverter, InteractionIdConverter, NamespaceMiddleware, WebhookIdConverter
 
@@ -84,7 +85,11 @@ class _NoSessions(SessionInterface):
 
 
 def _trace_and_log(access_log, response):
-    return trace_and_log(access_log, request._get_current_object(), response)
+    req = request._get_current_object()
+    if isinstance(response, HeldResponse):  # the real answer comes later: trace and log that one
+        response.finish.append(functools.partial(trace_and_log, access_log, req))
+        return response
+    return trace_and_log(access_log, req, response)
 
 
 def _render_error(error: Exception):

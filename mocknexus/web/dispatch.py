@@ -6,7 +6,8 @@ import re
 from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
 from werkzeug.sansio.utils import get_content_length
 
-from mocknexus.web import api
+from mocknexus.web import api, inject
+from mocknexus.web.hold import later
 from mocknexus.web.http import ACCESS_LOG, render_error, reply, trace_and_log, wsgi_text
 
 
@@ -99,18 +100,39 @@ class VendorDispatch:
         return self.serve(req, endpoint, args)(environ, start_response)
 
     def serve(self, req: VendorRequest, endpoint: str, args: dict):
+        """Checks, then the operation, then the journal: three steps, so that a fault's delay can hold the
+        answer between two of them without keeping a thread (web/hold.py)."""
         try:
             call = Call(self.app, req, api.operation_id(endpoint), args)
-            try:
-                # The key is checked before the world is made or used (api.authenticate sets call.world).
-                call.world = self.worlds.of(req.environ, functools.partial(api.authenticate, call))
-                response = api.check_request(call) or self.app.view_functions[endpoint](call, **args)
-            except Exception as error:  # every error becomes the envelope
-                response = self.render(error, req)
+        except Exception as error:  # no call to journal
+            return trace_and_log(self.access_log, req, self.render(error, req))
+        try:
+            # The key is checked before the world is made or used (api.authenticate sets call.world).
+            call.world = self.worlds.of(req.environ, functools.partial(api.authenticate, call))
+            api.check_request(call)
+        except Exception as error:  # every error becomes the envelope
+            return self.close(call, self.render(error, req))
+        if call.fault is None:  # the usual case: no hold to arrange
+            return self.operate(call, endpoint, args)
+        return later(self.app, inject.delay(call, applied=False), self.operate, call, endpoint, args)
+
+    def operate(self, call: Call, endpoint: str, args: dict):
+        """The operation, or a fault's answer instead of it; then an applied fault's delay."""
+        try:
+            response = (call.fault and inject.instead(call)) or self.app.view_functions[endpoint](call, **args)
+        except Exception as error:
+            response = self.render(error, call.request)
+        if call.fault is None:
+            return self.close(call, response)
+        return later(self.app, inject.delay(call, applied=True), self.close, call, response)
+
+    def close(self, call: Call, response):
+        """Fault marks, warnings, the journal record, the trace id and the access-log line."""
+        try:
             response = api.journal(call, response)
         except Exception as error:  # a failure in the journal or a fault's marks: a 500
-            response = self.render(error, req)
-        return trace_and_log(self.access_log, req, response)
+            response = self.render(error, call.request)
+        return trace_and_log(self.access_log, call.request, response)
 
     def render(self, error: Exception, req: VendorRequest):
         return render_error(error, req.method, req.path, self.app.extensions["mocknexus.errors"], reply)

@@ -1,6 +1,5 @@
 """Fault injection on a vendor request (§2.4): which fault it gets, and the answer it then gives."""
 
-import time
 from http import HTTPStatus
 
 from flask import Response
@@ -8,12 +7,12 @@ from flask import Response
 from mocknexus.core.errors import ApiError, InternalError, envelope
 from mocknexus.schemas.faults import header_action
 from mocknexus.state.faults import WIRE, WIRE_KINDS, Fault
+from mocknexus.web.hold import SLEEP  # noqa: F401  (the sleep seam of plain delays, here since faults have them)
 from mocknexus.web.http import json_response, read_json
 
 HEADER = "X-Mocknexus-Fault"
 _HEADER_KEY = "HTTP_" + HEADER.upper().replace("-", "_")  # its WSGI environ key, as werkzeug looks it up
 HEADER_RULE = "header"  # the rule id a header fault carries in the response header and the journal
-SLEEP = "mocknexus.sleep"  # app.extensions key: the seam that lets tests replace time.sleep
 # Starts like the success envelope, then breaks: not JSON, not even UTF-8.
 GARBAGE = b'{"status": {"code": 0, "message": "OK"}, "data": {"id": \xff\xfe<<mocknexus garbage>>'
 
@@ -38,24 +37,27 @@ def choose(call) -> Fault | None:
     return fault
 
 
-def before_view(call):
-    """Before the operation: wait, then answer instead of it, unless the rule applies it first."""
+def delay(call, applied: bool) -> float:
+    """Seconds to hold the answer: before the operation (`applied` False), or after it for a rule that
+    applies it first (`applied` True). dispatch.py holds it (web/hold.py), no thread sleeps."""
     fault = call.fault
-    if fault.action.apply:
-        return None
-    _sleep(call, fault.delay)
-    return _answer(fault, None) if fault.action.answers else None
+    return fault.delay if fault is not None and bool(fault.action.apply) == applied else 0.0
+
+
+def instead(call):
+    """The fault's answer in place of the operation, or None to run it."""
+    fault = call.fault
+    action = fault.action
+    return _answer(fault, None) if action.answers and not action.apply else None
 
 
 def after_view(call, response):
-    """After the operation (or the fault's own answer): an applied fault now waits and answers; every
-    faulted response is marked, and a network kind is handed to the connection (wire.py)."""
+    """After the operation (or the fault's own answer): an applied fault now answers; every faulted
+    response is marked, and a network kind is handed to the connection (wire.py)."""
     fault = call.fault
     action = fault.action
-    if action.apply:
-        _sleep(call, fault.delay)
-        if action.answers:
-            response = _answer(fault, response)
+    if action.apply and action.answers:
+        response = _answer(fault, response)
     response.headers.update(action.headers)
     response.headers[HEADER] = fault.rule_id
     if action.kind in WIRE_KINDS:
@@ -82,11 +84,6 @@ def _default_body(status: int) -> dict:
     except ValueError:
         phrase = f"HTTP {status}"
     return envelope(status, phrase) if status >= 400 else {"status": {"code": 0, "message": phrase}}
-
-
-def _sleep(call, seconds: float) -> None:
-    if seconds > 0:
-        call.app.extensions.get(SLEEP, time.sleep)(seconds)
 
 
 class _Facts(dict):

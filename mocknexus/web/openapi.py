@@ -40,7 +40,6 @@ _MEANING = {
     409: "A live interaction already has this externalId, or the interaction is stopped (retain_stopped).",
     413: "The body is over the size limit (setting max_body).",
     500: "A bug in mocknexus (it logs the details), or a fault rule asked for it.",
-    503: "Too many requests are waiting at once.",
 }
 _ADMIN_MEANING = {401: "The server runs with --admin-token and the Bearer token is missing or wrong.",
                   404: "No such item.", 400: "The body or query breaks a rule; `status.details` says where."}

@@ -6,7 +6,7 @@ from urllib.parse import unquote_to_bytes, urlsplit
 
 from werkzeug.routing import BaseConverter
 
-from mocknexus.state.world import NAMESPACE
+from mocknexus.state.world import DEFAULT, NAMESPACE
 
 ESCAPED_EXT = "mocknexus.escaped_ext"
 STARTED = "mocknexus.started"  # environ key: perf_counter() when the request reached the app (journal durationMs)
@@ -78,3 +78,18 @@ def _keep_slashes_in_external_ids(environ) -> None:
             environ[ESCAPED_EXT] = True
         segments.append(decoded)
     environ["PATH_INFO"] = "/".join(segments)
+
+
+def body_limit(worlds, path: str) -> int:
+    """The size limit of the body of a request to `path` (as waitress parses it), known before the body
+    is read (serving/peers.py): --max-admin-body for admin paths, else the namespace's max_body setting
+    (as it starts, for a namespace not made yet; looking does not make one or count as a use)."""
+    name = DEFAULT
+    prefix = NamespaceMiddleware.PREFIX
+    if path.startswith(prefix):
+        name, _, rest = path[len(prefix):].partition("/")
+        path = "/" + rest
+    if path == "/__admin" or path.startswith("/__admin/"):
+        return worlds.config.max_admin_body
+    world = worlds.peek(name)
+    return (world.settings if world is not None else worlds.config.settings).max_body

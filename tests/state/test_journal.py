@@ -1,11 +1,11 @@
-"""The journal: bounded, filtered, and a wait() that sleeps on a condition instead of polling."""
+"""The journal: bounded, filtered, and a wait() woken by its bell instead of polling."""
 
 import threading
 import time
 
 import pytest
 
-from mocknexus.state.journal import Journal, decode_body, matcher
+from mocknexus.state.journal import Journal, Waiter, decode_body, matcher
 
 
 def record(n=0, **fields):
@@ -67,14 +67,14 @@ def test_wait_times_out_with_what_it_saw():
     assert not met and len(found) == 1
 
 
-def test_wait_sleeps_once_on_the_condition_without_polling(monkeypatch):
+def test_wait_checks_its_condition_only_when_the_bell_rings(monkeypatch):
     journal = Journal()
-    calls = []
-    real_wait = journal._changed.wait
-    monkeypatch.setattr(journal._changed, "wait", lambda t=None: calls.append(t) or real_wait(t))
+    checks = []
+    real_ready = Waiter.ready
+    monkeypatch.setattr(Waiter, "ready", lambda self: checks.append(1) or real_ready(self))
     met, _ = journal.wait({"status": 200}, timeout=0.2)
     assert not met
-    assert len(calls) == 1  # one sleep for the whole timeout: nothing woke it, nothing polled
+    assert len(checks) == 2  # once at the start, once at the timeout: nothing rang, nothing polled
 
 
 def test_wait_wakes_on_the_matching_add_not_on_its_timeout():

@@ -197,18 +197,25 @@ def test_waiters_hold_no_lock_the_server_needs_and_wake_at_the_matching_request(
         assert max(at for at, _ in results) - sent < 2.0  # woken by the request, far before the 20 s timeout
 
 
-def test_waiters_beyond_threads_minus_one_get_a_503_so_one_thread_stays_free():
-    with MockNexus(fixtures=[str(FIXTURES)], port=0, threads=2) as server:
+def test_with_one_thread_waits_hold_no_thread_and_the_awaited_create_is_answered_at_once():
+    """A wait is parked (serving/parking.py), not slept: with --threads 1, eight waits open and the create
+    they await is still answered at once, and every wait answers as soon as it is journaled."""
+    with MockNexus(fixtures=[str(FIXTURES)], port=0, threads=1) as server:
         results = []
-        waiter = _wait_in_thread(server.root, {"match": {"status": 200}, "timeoutMs": 20000}, results)
-        time.sleep(0.2)
-        second = requests.post(f"{server.root}/__admin/requests/wait", json={"timeoutMs": 100}, timeout=5)
-        assert_error(second, 503)
-        assert "--threads" in second.json()["status"]["message"]
-        assert_ok(requests.get(f"{server.url}/openmedia/crm-tasks/interactions/ext_ticket-42", headers=KEY,
-                               timeout=5))
-        waiter.join(10)
-        assert results and results[0][1].status_code == 200
+        waiters = [_wait_in_thread(server.root, {"match": {"status": 200}, "timeoutMs": 20000}, results)
+                   for _ in range(8)]
+        assert _until(lambda: server._server.parking.held == 8)
+        sent = time.monotonic()
+        created = requests.post(f"{server.url}/openmedia/crm-tasks/interactions", headers=KEY, timeout=5,
+                                json={"externalId": "awaited"})
+        assert_ok(created)
+        assert time.monotonic() - sent < 2.0  # not after the waits' 20 s
+        for waiter in waiters:
+            waiter.join(10)
+        assert len(results) == 8 and all(r.status_code == 200 for _, r in results)
+        assert all(len(r.headers["X-B3-TraceId"]) == 16 for _, r in results)  # Flask's hooks reach the answer
+        assert max(at for at, _ in results) - sent < 2.0
+        assert server._server.parking.held == 0
 
 
 def test_a_reset_keeps_waiters_attached_to_the_same_journal(client, app):

@@ -1,12 +1,13 @@
 """Admin routes for the request journal (§2.2): list with filters, empty, and wait for requests."""
 
-import threading
+import functools
 
-from flask import current_app, g, request
+from flask import g, request
 
-from mocknexus.core.errors import BadRequest, ServiceUnavailable, WaitTimedOut
+from mocknexus.core.errors import BadRequest, WaitTimedOut
 from mocknexus.schemas.admin import requests_query, wait_request
 from mocknexus.web.admin import bp
+from mocknexus.web.hold import until
 from mocknexus.web.http import json_response, read_json
 
 
@@ -28,30 +29,21 @@ def clear_requests():
 
 @bp.post("/requests/wait")
 def wait_for_requests():
-    """Block (on a condition variable, no polling) until `count` matching requests are in the journal:
-    200 with them, or 408 at `timeoutMs` with those seen. Each waiter holds a server thread, so at most
-    threads - 1 wait at once (503 beyond): one thread always stays free to serve the awaited requests."""
+    """As soon as `count` matching requests are in the journal: 200 with them; at `timeoutMs`, a 408 with
+    those seen. Held, not slept: the request keeps a connection, not a thread (web/hold.py)."""
     body = wait_request.load(read_json())
-    if body["count"] > g.world.journal.size:
+    journal = g.world.journal
+    if body["count"] > journal.size:
         raise BadRequest("Invalid request parameters provided",
-                         {"count": [f"The journal keeps {g.world.journal.size} requests; more can never match."]})
-    if not _waiters().acquire(blocking=False):
-        raise ServiceUnavailable("Too many requests are waiting at once; start the server with more --threads")
-    try:
-        met, found = g.world.journal.wait(body["match"], body["count"], body["timeout_ms"] / 1000)
-    finally:
-        _waiters().release()
-    if not met:
-        raise WaitTimedOut(f"{len(found)} of {body['count']} matching requests arrived "
-                           f"within {body['timeout_ms']} ms", found)
-    return json_response({"requests": found})
+                         {"count": [f"The journal keeps {journal.size} requests; more can never match."]})
+    waiter = journal.waiter(body["match"], body["count"])
+    return until(waiter.ready, journal.bell, body["timeout_ms"] / 1000,
+                 functools.partial(_waited, waiter, body["count"], body["timeout_ms"]))
 
 
-def _waiters() -> threading.Semaphore:
-    """One semaphore per app (server), made on first use; dict.setdefault keeps a racing twin out."""
-    extensions = current_app.extensions
-    semaphore = extensions.get("mocknexus.waiters")
-    if semaphore is None:
-        threads = current_app.extensions["mocknexus.config"].threads
-        semaphore = extensions.setdefault("mocknexus.waiters", threading.Semaphore(max(threads - 1, 1)))
-    return semaphore
+def _waited(waiter, count: int, timeout_ms: int, met: bool):
+    if met:
+        return json_response({"requests": waiter.found})
+    error = WaitTimedOut(f"{len(waiter.found)} of {count} matching requests arrived within {timeout_ms} ms",
+                         waiter.found)
+    return json_response(error.to_envelope(), error.status)
