@@ -105,7 +105,7 @@ ADMIN.update({  # the interactions webhook (§6)
     ("GET", "/__admin/webhooks/deliveries"): {"query": _HOOKS + "DeliveriesQuery", "ok": _HOOKS + "DeliveriesOut"},
     ("POST", "/__admin/webhooks/deliveries/wait"): {"body": _HOOKS + "DeliveryWait", "optional": True,
                                                     "ok": _HOOKS + "DeliveriesOut",
-                                                    "errors": {408: "wait-timeout:deliveries", 503: None}},
+                                                    "errors": {408: "wait-timeout:deliveries"}},
 })
 
 

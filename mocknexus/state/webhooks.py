@@ -10,6 +10,7 @@ from collections import deque
 from datetime import UTC, datetime
 
 from mocknexus.core.errors import BadRequest, Conflict
+from mocknexus.core.hold import Bell, Hold
 from mocknexus.core.models import Interaction, Webhook, iso
 from mocknexus.state.sender import Sender, post, signature
 
@@ -47,7 +48,7 @@ class Lane:
         registry, webhook = self._registry(), self.webhook
         if registry is None:  # its world is gone
             return
-        with registry._changed:
+        with registry._lock:
             if self.closed or not self.queue:
                 self.turn = False
                 return
@@ -58,7 +59,7 @@ class Lane:
         attempt = {"time": iso(moment), "status": status, "error": error,
                    "durationMs": round((time.perf_counter() - started) * 1000, 3)}
         delivered = status is not None and 200 <= status < 300
-        with registry._changed:
+        with registry._lock:
             # A new list, not an append: a reader that copied the record outside the lock sees its attempts whole.
             record["attempts"] = [*record["attempts"], attempt]
             self.sending = False
@@ -72,7 +73,7 @@ class Lane:
                     registry._pending_bytes -= len(payload)
             more = retry or (bool(self.queue) and not self.closed)
             self.turn = more
-            registry._changed.notify_all()
+            registry.bell.ring()
         if more:
             sender.submit(self, webhook.retry_delay_ms / 1000 if retry else 0.0)
 
@@ -90,18 +91,19 @@ class Webhooks:
         self._last_id = 0
         self._pending = 0  # deliveries queued in lanes, across every webhook: at most `size`
         self._pending_bytes = 0  # and their bodies: at most MAX_PENDING_BYTES
-        self._changed = threading.Condition()
+        self._lock = threading.RLock()
+        self.bell = Bell()  # rung after each change: what a held delivery wait listens to (core/hold.py)
 
     def load(self, webhooks) -> None:
         """Replace every webhook (reset, PUT /__admin/state); the old ones' pending deliveries fail."""
-        with self._changed:
+        with self._lock:
             for lane in self._lanes.values():
                 self._close(lane)
             self.hooks = {w.id: w for w in webhooks}
             self._lanes = {w.id: Lane(self, w) for w in webhooks}
 
     def add(self, webhook: Webhook) -> Webhook:
-        with self._changed:
+        with self._lock:
             if webhook.id in self.hooks:
                 raise Conflict(f"A webhook with id '{webhook.id}' is already registered")
             if len(self.hooks) >= MAX_WEBHOOKS:
@@ -112,7 +114,7 @@ class Webhooks:
 
     def remove(self, webhook_id: str) -> bool:
         """Unregister one; its pending deliveries fail (nothing more is sent to it)."""
-        with self._changed:
+        with self._lock:
             if webhook_id not in self.hooks:
                 return False
             self.hooks = {k: v for k, v in self.hooks.items() if k != webhook_id}
@@ -120,20 +122,20 @@ class Webhooks:
             return True
 
     def clear(self) -> int:
-        with self._changed:
+        with self._lock:
             count = len(self.hooks)
             self.load(())
             return count
 
     def clear_deliveries(self) -> None:
-        with self._changed:
+        with self._lock:
             self._records = deque(maxlen=self.size)
             self._last_id = 0
-            self._changed.notify_all()
+            self.bell.ring()
 
     def close(self) -> int:
         """Drop every pending delivery (the namespace or the server is going away): how many there were."""
-        with self._changed:
+        with self._lock:
             return sum(self._drop(lane) for lane in self._lanes.values())
 
     def notify(self, event: str, interaction: Interaction, trace: str | None, prefix: str = "") -> None:
@@ -148,33 +150,30 @@ class Webhooks:
             body = {"truncated": True, "bytes": len(payload), "head": payload[:1024].decode("utf-8", "ignore")}
         trace = trace or new_trace()
         handed = []
-        with self._changed:
+        with self._lock:
             for webhook in hooks:
                 lane = self._lanes.get(webhook.id)
                 if lane is not None and self._queue(lane, event, interaction.id, body, payload, trace):
                     handed.append(lane)
-            self._changed.notify_all()
+            self.bell.ring()
         for lane in handed:
             self.sender.submit(lane)
 
     def find(self, match: dict | None = None, limit: int | None = None) -> list[dict]:
         test = matcher(match or {})
-        with self._changed:
+        with self._lock:
             found = [dict(r) for r in self._records if test(r)]
         return found[-limit:] if limit else found
 
+    def waiter(self, match: dict, count: int = 1) -> "DeliveryWaiter":
+        """The condition "`count` deliveries match" for a Hold on `bell` (core/hold.py)."""
+        return DeliveryWaiter(self, matcher(match), count)
+
     def wait(self, match: dict, count: int = 1, timeout: float = 5.0) -> tuple[bool, list[dict]]:
-        """Block until `count` matching deliveries exist or `timeout` passes; (met, matching deliveries).
-        The journal's wait in shape; deliveries change state, so each wake looks at them all again."""
-        test = matcher(match)
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while True:
-                found = [dict(r) for r in self._records if test(r)]
-                remaining = deadline - time.monotonic()
-                if len(found) >= count or remaining <= 0:
-                    return len(found) >= count, found
-                self._changed.wait(remaining)
+        """Block the calling thread until `count` matching deliveries exist or `timeout` passes; (met, them)."""
+        waiter = self.waiter(match, count)
+        met = Hold(timeout, waiter.ready, self.bell).wait()
+        return met, waiter.found
 
     def _queue(self, lane: Lane, event, interaction_id, body, payload, trace) -> bool:
         """A record for one delivery, queued on its lane; True when the lane must be handed to the sender."""
@@ -211,5 +210,19 @@ class Webhooks:
             self._pending_bytes -= len(payload)
         self._pending -= len(lane.queue)
         lane.queue.clear()
-        self._changed.notify_all()
+        self.bell.ring()
         return dropped
+
+
+class DeliveryWaiter:
+    """`ready()`: do `count` deliveries match? `found` holds them (copies), oldest first. Deliveries change state
+    (pending, then delivered or failed), so each check looks at them all again: at most `size` records."""
+
+    def __init__(self, registry: Webhooks, test, count: int):
+        self.registry, self.test, self.count = registry, test, count
+        self.found: list[dict] = []
+
+    def ready(self) -> bool:
+        with self.registry._lock:
+            self.found = [dict(r) for r in self.registry._records if self.test(r)]
+        return len(self.found) >= self.count

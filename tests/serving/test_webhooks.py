@@ -4,6 +4,7 @@ import hashlib
 import hmac
 import socket
 import statistics
+import threading
 import time
 
 import pytest
@@ -187,3 +188,33 @@ def test_dropping_a_namespace_stops_its_deliveries(nexus):
         requests.delete(f"{nexus.root}/__admin/namespaces/going", timeout=10)
         time.sleep(1.2)
         assert len(rx.received) == 1
+
+
+def test_with_one_thread_delivery_waits_hold_no_thread_and_answer_when_delivered():
+    """A delivery wait is parked (serving/parking.py), not slept: with --threads 1, eight waits open, the create
+    whose STARTED they await is answered at once, and each wait answers as soon as the delivery is made."""
+    with WebhookReceiver() as receiver, MockNexus(fixtures=[str(FIXTURES)], port=0, threads=1) as server:
+        assert requests.post(f"{server.root}/__admin/webhooks", json={"url": receiver.url}, timeout=5).ok
+        results = []
+
+        def wait():
+            body = {"match": {"event": "STARTED", "state": "delivered"}, "timeoutMs": 20000}
+            response = requests.post(f"{server.root}/__admin/webhooks/deliveries/wait", json=body, timeout=30)
+            results.append((time.monotonic(), response))
+
+        waiters = [threading.Thread(target=wait) for _ in range(8)]
+        for waiter in waiters:
+            waiter.start()
+        deadline = time.monotonic() + 10
+        while server._server.parking.held < 8 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert server._server.parking.held == 8
+        sent = time.monotonic()
+        created = requests.post(f"{server.url}/openmedia/crm-tasks/interactions", headers=KEY, timeout=5, json={})
+        assert created.status_code == 200 and time.monotonic() - sent < 2.0  # not after the waits' 20 s
+        for waiter in waiters:
+            waiter.join(10)
+        assert len(results) == 8 and all(r.status_code == 200 for _, r in results)
+        assert all(r.json()["deliveries"][0]["interactionId"] == created.json()["data"]["id"] for _, r in results)
+        assert max(at for at, _ in results) - sent < 3.0
+        assert server._server.parking.held == 0

@@ -1,11 +1,13 @@
 """Admin routes for the interactions webhook (§6): register, list, remove; the deliveries and a wait for them."""
 
+import functools
+
 from flask import g, request
 
-from mocknexus.core.errors import NotFound, ServiceUnavailable, WaitTimedOut
+from mocknexus.core.errors import BadRequest, NotFound, WaitTimedOut
 from mocknexus.schemas.webhooks import deliveries_query, delivery_wait, webhook_schema
 from mocknexus.web.admin import bp
-from mocknexus.web.admin.journal import _waiters
+from mocknexus.web.hold import until
 from mocknexus.web.http import json_response, read_json
 
 
@@ -47,16 +49,21 @@ def list_deliveries():
 
 @bp.post("/webhooks/deliveries/wait")
 def wait_for_deliveries():
-    """Block until `count` matching deliveries exist: 200 with them, or 408 at `timeoutMs` with those seen.
-    It shares the journal wait's cap (threads - 1 at once, 503 beyond)."""
+    """As soon as `count` matching deliveries exist: 200 with them; at `timeoutMs`, a 408 with those seen.
+    Held, not slept: the request keeps a connection, not a thread (web/hold.py)."""
     body = delivery_wait.load(read_json())
-    if not _waiters().acquire(blocking=False):
-        raise ServiceUnavailable("Too many requests are waiting at once; start the server with more --threads")
-    try:
-        met, found = g.world.webhooks.wait(body["match"], body["count"], body["timeout_ms"] / 1000)
-    finally:
-        _waiters().release()
-    if not met:
-        raise WaitTimedOut(f"{len(found)} of {body['count']} matching deliveries were there within "
-                           f"{body['timeout_ms']} ms", found, key="deliveries")
-    return json_response({"deliveries": found})
+    webhooks = g.world.webhooks
+    if body["count"] > webhooks.size:
+        raise BadRequest("Invalid request parameters provided",
+                         {"count": [f"At most {webhooks.size} deliveries are kept; more can never match."]})
+    waiter = webhooks.waiter(body["match"], body["count"])
+    return until(waiter.ready, webhooks.bell, body["timeout_ms"] / 1000,
+                 functools.partial(_waited, waiter, body["count"], body["timeout_ms"]))
+
+
+def _waited(waiter, count: int, timeout_ms: int, met: bool):
+    if met:
+        return json_response({"deliveries": waiter.found})
+    error = WaitTimedOut(f"{len(waiter.found)} of {count} matching deliveries were there within {timeout_ms} ms",
+                         waiter.found, key="deliveries")
+    return json_response(error.to_envelope(), error.status)
