@@ -5,6 +5,7 @@ connections and at 1; a last pass repeats the 16-connection scenarios on a mockn
 interactions. Prints the table and writes bench/RESULTS.md."""
 
 import argparse
+import compileall
 import json
 import os
 import platform
@@ -321,6 +322,9 @@ def main(argv=None) -> int:
     parser.add_argument("--no-held", action="store_true", help="skip the held-requests pass (bench/held.py)")
     args = parser.parse_args(argv)
     need_tools()
+    # Flask's modules were compiled when pip installed them; ours, in an editable install, only by a first run,
+    # and never where PYTHONDONTWRITEBYTECODE is set: its start-up would then include compiling every module.
+    compileall.compile_dir(ROOT / "mocknexus", quiet=1)
     python, threads = str(BIN / "python"), ["--threads", str(THREADS)]
     plan = []
     if args.only not in ("mocknexus", "pair"):
