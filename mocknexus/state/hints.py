@@ -5,7 +5,7 @@ import difflib
 from mocknexus.core.models import iso
 
 MAX_NAME = 255  # a longer service name is no near miss of a real one (and difflib is quadratic)
-_WHO = {"client": "the client"}  # stoppedBy (§5) as a hint says it
+_WHO = {"client": "the client"}  # stoppedBy (§5) as a hint says it: "by agent", "by the client"
 
 
 def hint(store, service_name: str, interaction_id=None, external_id=None) -> str | None:
@@ -36,7 +36,7 @@ def _nearest_service(services, name: str) -> str | None:
 
 
 def _stopped(interaction) -> str:
-    who = getattr(interaction, "stopped_by", None) or "client"  # stoppedBy arrives with §5
+    who = interaction.stopped_by or "client"  # fixtures from before §5 may carry none
     return f"interaction '{interaction.id}' was stopped at {iso(interaction.stopped_at)} by {_WHO.get(who, who)}"
 
 
