@@ -1,13 +1,10 @@
 """Admin routes for the request journal (§2.2): list with filters, empty, and wait for requests."""
 
-import functools
-
 from flask import g, request
 
-from mocknexus.core.errors import BadRequest, WaitTimedOut
 from mocknexus.schemas.admin import requests_query, wait_request
 from mocknexus.web.admin import bp
-from mocknexus.web.hold import until
+from mocknexus.web.admin.waits import held_wait
 from mocknexus.web.http import json_response, read_json
 
 
@@ -31,19 +28,4 @@ def clear_requests():
 def wait_for_requests():
     """As soon as `count` matching requests are in the journal: 200 with them; at `timeoutMs`, a 408 with
     those seen. Held, not slept: the request keeps a connection, not a thread (web/hold.py)."""
-    body = wait_request.load(read_json())
-    journal = g.world.journal
-    if body["count"] > journal.size:
-        raise BadRequest("Invalid request parameters provided",
-                         {"count": [f"The journal keeps {journal.size} requests; more can never match."]})
-    waiter = journal.waiter(body["match"], body["count"])
-    return until(waiter.ready, journal.bell, body["timeout_ms"] / 1000,
-                 functools.partial(_waited, waiter, body["count"], body["timeout_ms"]))
-
-
-def _waited(waiter, count: int, timeout_ms: int, met: bool):
-    if met:
-        return json_response({"requests": waiter.found})
-    error = WaitTimedOut(f"{len(waiter.found)} of {count} matching requests arrived within {timeout_ms} ms",
-                         waiter.found)
-    return json_response(error.to_envelope(), error.status)
+    return held_wait(g.world.journal, wait_request.load(read_json()), "requests")

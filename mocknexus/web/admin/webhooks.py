@@ -1,13 +1,11 @@
 """Admin routes for the interactions webhook (§6): register, list, remove; the deliveries and a wait for them."""
 
-import functools
-
 from flask import g, request
 
-from mocknexus.core.errors import BadRequest, NotFound, WaitTimedOut
+from mocknexus.core.errors import NotFound
 from mocknexus.schemas.webhooks import deliveries_query, delivery_wait, webhook_schema
 from mocknexus.web.admin import bp
-from mocknexus.web.hold import until
+from mocknexus.web.admin.waits import held_wait
 from mocknexus.web.http import json_response, read_json
 
 
@@ -51,19 +49,4 @@ def list_deliveries():
 def wait_for_deliveries():
     """As soon as `count` matching deliveries exist: 200 with them; at `timeoutMs`, a 408 with those seen.
     Held, not slept: the request keeps a connection, not a thread (web/hold.py)."""
-    body = delivery_wait.load(read_json())
-    webhooks = g.world.webhooks
-    if body["count"] > webhooks.size:
-        raise BadRequest("Invalid request parameters provided",
-                         {"count": [f"At most {webhooks.size} deliveries are kept; more can never match."]})
-    waiter = webhooks.waiter(body["match"], body["count"])
-    return until(waiter.ready, webhooks.bell, body["timeout_ms"] / 1000,
-                 functools.partial(_waited, waiter, body["count"], body["timeout_ms"]))
-
-
-def _waited(waiter, count: int, timeout_ms: int, met: bool):
-    if met:
-        return json_response({"deliveries": waiter.found})
-    error = WaitTimedOut(f"{len(waiter.found)} of {count} matching deliveries were there within {timeout_ms} ms",
-                         waiter.found, key="deliveries")
-    return json_response(error.to_envelope(), error.status)
+    return held_wait(g.world.webhooks, delivery_wait.load(read_json()), "deliveries")
