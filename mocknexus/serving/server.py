@@ -12,7 +12,7 @@ from waitress.task import ThreadedTaskDispatcher
 from waitress.utilities import queue_logger
 
 from mocknexus.core.config import ServerConfig, WorldSettings
-from mocknexus.serving import peers, wire
+from mocknexus.serving import inline, peers, wire
 from mocknexus.web.app import create_app
 from mocknexus.web.routing import body_limit
 
@@ -52,9 +52,10 @@ def make_server(app, config: ServerConfig):
     return wire.install(server)  # connections served by wire.FaultChannel: reset/truncate faults reach them
 
 
-class _Workers(ThreadedTaskDispatcher):
+class _Workers(inline.Dispatcher, ThreadedTaskDispatcher):
     """waitress's worker pool, keeping its threads so MockNexus.stop() can join them (shutdown() returns
-    while they are still ending), and saying that requests wait for a thread at most every 10 s."""
+    while they are still ending), saying that requests wait for a thread at most every 10 s, and leaving
+    small vendor requests to the I/O thread while it is idle (inline.py)."""
 
     def __init__(self):
         super().__init__()

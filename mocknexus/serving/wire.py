@@ -30,6 +30,7 @@ import threading
 from waitress.channel import HTTPChannel
 from waitress.task import ErrorTask, WSGITask
 
+from mocknexus.serving import inline
 from mocknexus.serving.parking import PARK, Middleware, Parked, Parking
 from mocknexus.serving.peers import Request, listeners
 from mocknexus.state.faults import WIRE
@@ -116,7 +117,7 @@ class JsonErrorTask(ErrorTask):
         self.write(body)
 
 
-class FaultChannel(HTTPChannel):
+class FaultChannel(inline.Channel, HTTPChannel):
     parser_class = Request  # timed, its body's size known before it is read (peers.py)
     error_task_class = JsonErrorTask
     unmapped = False  # out of the I/O loop's map while held (below)
