@@ -15,17 +15,20 @@ A request is served here only when all of these hold, and by a worker otherwise,
 - the path is the vendor API's (never `/__admin`, the dashboard or `/openapi.json`) and its body is at most
   BODY bytes;
 - the connection's answers not yet sent are under OUTPUT bytes: waitress makes a writer wait for the I/O
-  thread when they pass its high-water mark, and the I/O thread cannot wait for itself.
-A client pipelining requests gets at most one read's worth (8 KiB of requests) served before the loop
-turns to the next connection.
+  thread when they pass its high-water mark, and the I/O thread cannot wait for itself;
+- the I/O thread has spent under BUDGET serving this read's requests: a client pipelining requests (up to
+  8 KiB of them in one read) or sending costly ones (a namespace with 1000 fault rules) has the rest served
+  by workers, and the loop turns to the other connections.
 """
 
 import threading
+import time
 
 from mocknexus.web.routing import NamespaceMiddleware
 
 BODY = 64 * 1024  # parsing this much JSON takes well under a millisecond
 OUTPUT = 1 << 20  # far below waitress's outbuf_high_watermark (16 MiB), above any answer but a huge one
+BUDGET = 0.002  # seconds of one read's requests on the I/O thread; a get takes 30 µs
 VENDOR = "/nexus/"
 
 
@@ -41,10 +44,11 @@ class Channel:
     """Mixed into the HTTPChannel: what the dispatcher decided to run here is run after the read."""
 
     reader = None  # the thread that is reading this connection now (within handle_read)
+    read_at = 0.0  # when it began to
     due = False  # a request of this connection is to be served by that thread
 
     def handle_read(self):
-        self.reader = threading.get_ident()
+        self.reader, self.read_at = threading.get_ident(), time.perf_counter()
         try:
             super().handle_read()
             while self.due:  # service() may queue the next pipelined request: due again
@@ -73,4 +77,5 @@ class Dispatcher:
             return False
         request = channel.requests[0]
         return (request.error is None and request.content_length <= BODY and not request.chunked
-                and vendor(request.path) and channel.total_outbufs_len < OUTPUT)
+                and vendor(request.path) and channel.total_outbufs_len < OUTPUT
+                and time.perf_counter() - channel.read_at < BUDGET)

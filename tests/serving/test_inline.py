@@ -121,3 +121,25 @@ def test_pipelined_large_answers_unread_do_not_stop_the_io_thread(nexus):
             assert chunk, f"closed after {received.count(b'HTTP/1.1 200 ')} answers"
             received += chunk
     assert received.count(b"HTTP/1.1 200 ") == 30 and received.count(b"x" * 900_000) == 30
+
+
+def test_pipelined_requests_past_the_budget_go_to_workers(nexus):
+    """Ten gets pipelined in one read, each taking 5 ms: the first is served on the I/O thread, the rest,
+    past inline.BUDGET, by workers, so the loop is free for other connections meanwhile."""
+    seen, app = [], nexus.app.wsgi_app
+
+    def slow(environ, start_response):
+        seen.append(threading.current_thread().name)
+        time.sleep(0.005)
+        return app(environ, start_response)
+
+    nexus.app.wsgi_app = slow
+    one = (f"GET {VENDOR}/ext_ticket-42 HTTP/1.1\r\nHost: x\r\nx-api-key: {KEY['x-api-key']}\r\n\r\n").encode()
+    with socket.create_connection(("127.0.0.1", nexus.port), timeout=10) as sock:
+        sock.sendall(one * 10)
+        received = bytearray()
+        while received.count(b"HTTP/1.1 200 ") < 10 or not received.endswith(b"}\n"):
+            chunk = sock.recv(1 << 16)
+            assert chunk
+            received += chunk
+    assert len(seen) == 10 and not on_a_worker(seen[0]) and all(on_a_worker(name) for name in seen[1:]), seen

@@ -85,3 +85,18 @@ def test_a_hint_is_header_safe(client):
     said = hinted(client, client.get(f"{CHAT}/ext_tick%C3%A9t%0D%0AX-Evil:%201", headers=KEY))
     assert said == "externalId 'tick\\xe9t\\r\\nX-Evil: 1' is live in service 'crm-tasks', not 'web-chat'"
     assert said.isascii() and "\n" not in said
+
+
+def test_a_hint_is_looked_for_in_bounded_time(client):
+    """5000 services whose names are all near each other (difflib's worst case): the 404 still answers at
+    once (hints.SECONDS), where comparing with all of them took seconds; past the budget, no hint."""
+    import random
+    import time
+
+    rng = random.Random(7)
+    names = ["".join(rng.choice("ab") for _ in range(60)) for _ in range(5000)]
+    assert client.put("/__ns/many/__admin/state", json={"services": names, "interactions": []}).status_code == 200
+    began = time.perf_counter()
+    response = client.get(f"/__ns/many{BASE}/{names[0][:-1]}c/interactions/ext_x", headers=KEY)
+    assert_error(response, 404)
+    assert time.perf_counter() - began < 0.25
