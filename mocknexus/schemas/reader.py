@@ -5,16 +5,12 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-from marshmallow import ValidationError
-
 from mocknexus.core.collector import paused
-from mocknexus.schemas.fastload import fast_item_loader
-from mocknexus.schemas.fixtures import InteractionFixture, fixture_document, problems
+from mocknexus.schemas import plainload
 from mocknexus.state.fixtureset import FixtureError, FixtureSet, build_set
 
 # A \uD800-\uDFFF escape: only through one can a decoded document hold a lone surrogate (UTF-8 text cannot).
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-_interaction = fast_item_loader(InteractionFixture())
 
 
 def expand_paths(paths) -> list[Path]:
@@ -53,19 +49,29 @@ def read_document(path: Path):
         raise FixtureError([(str(path), "$", "JSON nested too deeply")]) from None
 
 
-def validate_document(raw, where: str = "") -> dict:
-    """One fixture document, checked in itself (not yet against other files)."""
+def load_document(path: Path) -> dict:
+    """One fixture file, read and checked in itself (not yet against other files)."""
+    where, raw = str(path), read_document(path)
     if not isinstance(raw, dict):
         raise FixtureError([(where, "$", "a fixture document must be a JSON object")])
+    interactions = plainload.interactions(raw.get("interactions", []))  # the big part, without marshmallow
+    if interactions is None:
+        # The schemas, which report every problem with its JSON path, read the file again: the plain path
+        # loads interactions in place, and may have loaded some before it met one it left to them.
+        return _schema_load(read_document(path), where)
+    doc = plainload.rest(raw) or _schema_load({k: v for k, v in raw.items() if k != "interactions"}, where)
+    doc["interactions"] = interactions
+    return doc
+
+
+def _schema_load(raw: dict, where: str) -> dict:
+    # Imported here: marshmallow is a sixth of `serve`'s start-up, and plainly valid documents need none of it.
+    from marshmallow import ValidationError
+
+    from mocknexus.schemas.fixtures import fixture_document, problems
+
     try:
-        items = raw.get("interactions")
-        if type(items) is list and items:  # the big part: the fast path, item by item (fastload.py)
-            loaded = [_interaction(item) for item in items]
-            if None not in loaded:
-                doc = fixture_document.load({k: v for k, v in raw.items() if k != "interactions"})
-                doc["interactions"] = loaded
-                return doc
-        return fixture_document.load(raw)  # and any problem is reported from here, with its JSON path
+        return fixture_document.load(raw)
     except ValidationError as exc:
         raise FixtureError([(where, path, what) for path, what in problems(exc)]) from None
 
@@ -83,7 +89,7 @@ def _load(paths, now: datetime, new_id) -> FixtureSet:
         try:
             for path in expand_paths([given]):
                 try:
-                    docs.append((str(path), validate_document(read_document(path), str(path))))
+                    docs.append((str(path), load_document(path)))
                 except FixtureError as exc:
                     errors.extend(exc.items)
         except FixtureError as exc:  # an empty folder
