@@ -181,9 +181,10 @@ def render_error(error: Exception, method: str, path: str, unexpected: list, res
 
 def _is_validation_error(error: Exception) -> bool:
     """A marshmallow ValidationError? marshmallow is imported with the first schema used (`serve` starts
-    without it), and until then no such error can exist."""
-    marshmallow = sys.modules.get("marshmallow")
-    return marshmallow is not None and isinstance(error, marshmallow.ValidationError)
+    without it): until its class exists, no such error can (and while another thread imports it, its module
+    may not have the class yet)."""
+    error_class = getattr(sys.modules.get("marshmallow.exceptions"), "ValidationError", None)
+    return error_class is not None and isinstance(error, error_class)
 
 
 def _http_message(error: HTTPException, method: str, path: str) -> str:
