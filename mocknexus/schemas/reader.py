@@ -1,6 +1,8 @@
 """The fixture reader: files and folders → validated documents → one FixtureSet; errors name file, path, problem."""
 
 import json
+import mmap
+import os
 import re
 from datetime import datetime
 from pathlib import Path
@@ -29,7 +31,7 @@ def expand_paths(paths) -> list[Path]:
 
 def read_document(path: Path):
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = _text(path)
     except FileNotFoundError:
         raise FixtureError([(str(path), "$", "no such file")]) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -47,6 +49,19 @@ def read_document(path: Path):
         raise FixtureError([(str(path), "$", where)]) from None
     except RecursionError:
         raise FixtureError([(str(path), "$", "JSON nested too deeply")]) from None
+
+
+def _text(path: Path) -> str:
+    """The file as UTF-8 text. A big one is mapped, not read: its bytes are not copied once more before they
+    are decoded (45 ms of the start with 200,000 fixture interactions, a 68 MB file)."""
+    with open(path, "rb") as file:
+        if os.fstat(file.fileno()).st_size < _MAP_FROM:  # small, empty, or no regular file (a pipe): read
+            return file.read().decode("utf-8")
+        with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            return str(data, "utf-8")
+
+
+_MAP_FROM = 1 << 20  # bytes
 
 
 def load_document(path: Path) -> dict:
