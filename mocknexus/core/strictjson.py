@@ -1,4 +1,5 @@
-"""JSON as RFC 8259 has it, for request bodies: no NaN or Infinity, no number beyond a double, 64 levels at most."""
+"""JSON as RFC 8259 has it, for request bodies (no NaN or Infinity, no number beyond a double, 64 levels), and
+JSON's names for values."""
 
 import json
 import math
@@ -57,3 +58,11 @@ def too_deep(value, text: str) -> bool:
         children = node.values() if isinstance(node, dict) else node
         stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
     return False
+
+
+def json_kind(value) -> str:
+    """What a decoded JSON value is, in JSON's words (for messages): 'a boolean', 'null', 'an array'..."""
+    if value is None:
+        return "null"
+    kinds = ((bool, "a boolean"), (int, "an integer"), (float, "a number"), (str, "a string"), (list, "an array"))
+    return next((kind for cls, kind in kinds if isinstance(value, cls)), "an object")

@@ -1,15 +1,12 @@
 """Fields shared by the vendor and fixture schemas: ISO-8601 times and the userData rules."""
 
 import math
-import re
-from datetime import UTC, datetime
 
 from marshmallow import ValidationError, fields
 
 from mocknexus.core.models import RESERVED_KEYS, iso
-
-MAX_DEPTH = 8
-INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+from mocknexus.core.strictjson import json_kind
+from mocknexus.schemas.plainload import INT_MAX, INT_MIN, MAX_DEPTH, parse_time
 
 
 class StrictBoolean(fields.Boolean):
@@ -39,54 +36,22 @@ class StrictNumber(fields.Float):
         return float(value)
 
 
-# RFC 3339 (JSON Schema's "date-time", the document's word for these fields): a date, a time to the second and
-# an offset. Looser ISO-8601 ("2026-05-01", no offset) is refused: without an offset a moment is a guess.
-_RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", re.ASCII | re.IGNORECASE)
-
-
 class IsoDateTime(fields.Field):
-    """An RFC 3339 date-time in, an aware UTC datetime out."""
+    """An RFC 3339 date-time in (plainload.parse_time), an aware UTC datetime out."""
 
     default_error_messages = {"invalid": "Not an ISO-8601 date-time with an offset (RFC 3339), "
                                          "such as 2026-05-01T10:00:00Z."}
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str) or not _RFC3339.fullmatch(value):
+        if not isinstance(value, str):
             raise self.make_error("invalid")
         try:
-            moment = datetime.fromisoformat(value.upper())  # RFC 3339 allows a lower-case t and z
-            # An offset can push the first or last representable day out of range (OverflowError).
-            return moment.astimezone(UTC)
-        except (ValueError, OverflowError):
+            return parse_time(value)
+        except ValueError:
             raise self.make_error("invalid") from None
 
     def _serialize(self, value, attr, obj, **kwargs):
         return iso(value)
-
-
-def json_kind(value) -> str:
-    """What a decoded JSON value is, in JSON's words (for messages): 'a boolean', 'null', 'an array'..."""
-    if value is None:
-        return "null"
-    kinds = ((bool, "a boolean"), (int, "an integer"), (float, "a number"), (str, "a string"), (list, "an array"))
-    return next((kind for cls, kind in kinds if isinstance(value, cls)), "an object")
-
-
-def user_data_ok(value: dict, depth: int = 0) -> bool:
-    """True when user_data_problems(value) is empty, found at a fraction of its cost (exact JSON types only;
-    anything else is left to user_data_problems)."""
-    if depth == 0 and not RESERVED_KEYS.isdisjoint(value):
-        return False
-    for item in value.values():
-        kind = type(item)
-        if kind is str:
-            continue
-        if kind is int:
-            if not INT_MIN <= item <= INT_MAX:
-                return False
-        elif kind is not dict or depth + 1 > MAX_DEPTH or not user_data_ok(item, depth + 1):
-            return False
-    return True
 
 
 def user_data_problems(value, depth: int = 0, reserved: bool = True) -> list[str]:

@@ -2,21 +2,20 @@
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validate
 
-from mocknexus.core.models import STATES, STOPPERS, ApiKey, Service
+from mocknexus.core.models import QUEUED, STATES, STOPPERS, ApiKey, Service
 from mocknexus.schemas.fields import IsoDateTime, StrictBoolean, UserData
+from mocknexus.schemas.plainload import ID_PATTERN, MAX_LENGTH, key_problem
 from mocknexus.schemas.simulator import lifecycle_field
 from mocknexus.schemas.webhooks import WebhookSchema
 
-_name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+_name = fields.String(required=True, validate=validate.Length(min=1, max=MAX_LENGTH))
 
 
 def _sendable_key(key: str) -> None:
-    """A key no x-api-key header can carry would never match: HTTP strips the spaces around a value."""
-    if key.strip(" \t") != key:
-        raise ValidationError("Has spaces or tabs around it, which HTTP strips from a header: no request could "
-                              "send this key.")
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in key):
-        raise ValidationError("Has a control character, which no header can carry.")
+    """A key no x-api-key header can carry would never match."""
+    problem = key_problem(key)
+    if problem is not None:
+        raise ValidationError(problem)
 
 
 def _shorthand(key):
@@ -71,28 +70,27 @@ class StopReasonFixture(Schema):
 
 
 class InteractionFixture(Schema):
-    """An interaction as §1.2 shows it; server-derived fields (mediaType, selfUri...) are accepted and ignored."""
+    """An interaction as §1.2 shows it; server-derived fields (mediaType, selfUri...) are accepted and ignored.
+    Loaded with the document's own keys (build_interactions reads them). plainload.py loads the plainly valid
+    ones without marshmallow: a field added here goes there too."""
 
     class Meta:
         unknown = RAISE
 
-    # Its selfUri must address it: no '.' or '..' (clients fold them away), nothing a URL gives another
-    # meaning ('/', '?', '#', '%') and nothing a request line cannot carry (spaces, control characters).
-    id = fields.String(validate=validate.Regexp(
-        r"^(?!ext_)(?!\.\.?$)[^/?#%\s\x00-\x1f\x7f]{1,255}$",
-        error="Must be 1-255 characters, not start with 'ext_', not be '.' or '..', and have no '/', '?', '#', "
-              "'%', space or control character: its selfUri must address it."))
-    external_id = fields.String(data_key="externalId", allow_none=True, validate=validate.Length(min=1, max=255))
-    parent_id = fields.String(data_key="parentInteractionId", allow_none=True)
-    service = fields.String(data_key="openMediaService", required=True)
-    state = fields.String(validate=validate.OneOf(STATES), load_default="queued")
-    received_at = IsoDateTime(data_key="receivedAt", allow_none=True)
-    submitted_at = IsoDateTime(data_key="submittedAt", allow_none=True)
-    stopped_at = IsoDateTime(data_key="stoppedAt", allow_none=True)
-    stop_reason = fields.Nested(StopReasonFixture, data_key="stopReason", allow_none=True)
-    user_data = UserData(data_key="userData", load_default=dict)
-    stopped_by = fields.String(data_key="stoppedBy", allow_none=True, validate=validate.OneOf(STOPPERS))
-    agent = fields.String(allow_none=True, validate=validate.Length(min=1, max=255))
+    id = fields.String(validate=validate.Regexp(ID_PATTERN, error=(
+        "Must be 1-255 characters, not start with 'ext_', not be '.' or '..', and have no '/', '?', '#', '%', "
+        "space or control character: its selfUri must address it.")))
+    externalId = fields.String(allow_none=True, validate=validate.Length(min=1, max=MAX_LENGTH))
+    parentInteractionId = fields.String(allow_none=True)
+    openMediaService = fields.String(required=True)
+    state = fields.String(validate=validate.OneOf(STATES), load_default=QUEUED)
+    receivedAt = IsoDateTime(allow_none=True)
+    submittedAt = IsoDateTime(allow_none=True)
+    stoppedAt = IsoDateTime(allow_none=True)
+    stopReason = fields.Nested(StopReasonFixture, allow_none=True)
+    userData = UserData(load_default=dict)
+    stoppedBy = fields.String(allow_none=True, validate=validate.OneOf(STOPPERS))
+    agent = fields.String(allow_none=True, validate=validate.Length(min=1, max=MAX_LENGTH))
     # Written by the server from the service or the id; accepted so that GET /__admin/state round-trips.
     mediaType = fields.String(load_only=True)
     interactionType = fields.String(load_only=True)

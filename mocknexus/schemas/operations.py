@@ -1,4 +1,4 @@
-"""What each operation reads and answers, by schema: the table openapi.py documents the routes with."""
+"""What each operation reads and answers, by schema: the table openapi_document.py documents the routes with."""
 
 import importlib
 

@@ -59,40 +59,48 @@ class FixtureSet:
 
 def build_interactions(docs: list, services: dict, now: datetime, existing=(), where: str = "",
                        base: str = "$.interactions", new_id=None) -> list[Interaction]:
-    """Loaded interaction fixtures → Interaction objects; checks services, duplicate ids and live externalIds.
-    `new_id()` gives the id of one that has none (default: a random UUID)."""
+    """Loaded interaction fixtures (with the document's keys: `openMediaService`, `receivedAt`...) → Interaction
+    objects; checks services, duplicate ids and live externalIds. `new_id()` gives the id of one that has none
+    (default: a random UUID)."""
     new_id = new_id or (lambda: str(uuid.uuid4()))
     errors, built = [], []
     ids = {i.id for i in existing}
     live_ext = {(i.service.name, i.external_id) for i in existing if i.live and i.external_id is not None}
     for n, doc in enumerate(docs):  # 200,000 of them in the benchmark: paths are made only for errors
-        service = services.get(doc["service"])
+        service = services.get(doc["openMediaService"])
         if service is None:
-            errors.append((where, f"{base}[{n}].openMediaService", f"names no service: '{doc['service']}'"))
+            errors.append((where, f"{base}[{n}].openMediaService", f"names no service: '{doc['openMediaService']}'"))
             continue
         interaction_id = doc.get("id") or new_id()
         if interaction_id in ids:
             errors.append((where, f"{base}[{n}].id", f"id '{interaction_id}' is used twice"))
         ids.add(interaction_id)
         stopped = doc["state"] == STOPPED
-        ext = doc.get("external_id")
+        ext = doc.get("externalId")
         if ext is not None and not stopped:
-            if (service.name, ext) in live_ext:
+            key = (service.name, ext)
+            if key in live_ext:
                 errors.append((where, f"{base}[{n}].externalId",
                                f"two live interactions of '{service.name}' have externalId '{ext}'"))
-            live_ext.add((service.name, ext))
-        received = doc.get("received_at") or now
-        built.append(Interaction(
-            id=interaction_id, service=service, external_id=ext, parent_id=doc.get("parent_id"),
-            received_at=received, submitted_at=doc.get("submitted_at") or received,
-            user_data=doc["user_data"], state=doc["state"],
-            stopped_at=(doc.get("stopped_at") or now) if stopped else None,
-            stop_reason=(doc.get("stop_reason") or {"systemName": None, "description": None}) if stopped else None,
-            stopped_by=doc.get("stopped_by") if stopped else None, agent=doc.get("agent"),
-        ))
+            live_ext.add(key)
+        received = doc.get("receivedAt") or now
+        interaction = _new(Interaction)
+        _init(interaction, id=interaction_id, service=service, external_id=ext,
+              parent_id=doc.get("parentInteractionId"), received_at=received,
+              submitted_at=doc.get("submittedAt") or received, user_data=doc["userData"], state=doc["state"],
+              stopped_at=(doc.get("stoppedAt") or now) if stopped else None,
+              stop_reason=(doc.get("stopReason") or {"systemName": None, "description": None}) if stopped else None,
+              stopped_by=doc.get("stoppedBy") if stopped else None, agent=doc.get("agent"))
+        built.append(interaction)
     if errors:
         raise FixtureError(errors)
     return built
+
+
+# Interaction(**fields), as calling the class runs it, but without the dict of keywords that type.__call__
+# makes for __init__: 0.45 µs, not 1.1, for each of 200,000 fixture interactions (by keyword all the same:
+# safe for fields others add).
+_new, _init = object.__new__, Interaction.__init__
 
 
 def build_set(named_docs: list[tuple[str, dict]], now: datetime, new_id=None) -> FixtureSet:

@@ -1,8 +1,7 @@
 """Regular expressions from clients (journal `path`, wait and fault `match.path`): matched by RE2, in linear time."""
 
+import functools
 import re
-
-import re2
 
 MAX_LENGTH = 1000  # characters of a pattern
 # RE2 instructions of a compiled pattern. Linear is not yet fast: the time per character grows with the
@@ -11,10 +10,18 @@ MAX_LENGTH = 1000  # characters of a pattern
 MAX_PROGRAM = 500
 _METACHARACTERS = frozenset(".^$*+?{}[]\\|()")
 _BRANCHING = frozenset("*+?{|")  # repetition and alternation: what a backtracking engine can explode on
-_OPTIONS = re2.Options()
-_OPTIONS.never_capture = True  # only "does it match" is asked: no groups to track
-_OPTIONS.log_errors = False  # a bad pattern is the client's 400, not a line on the server's stderr
-_OPTIONS.max_mem = 1 << 20  # per pattern (RE2's default is 8 MiB); a pattern needing more is refused
+
+
+@functools.cache
+def _re2():
+    """RE2 and our options, on the first pattern with a metacharacter: `serve` starts without importing it."""
+    import re2
+
+    options = re2.Options()
+    options.never_capture = True  # only "does it match" is asked: no groups to track
+    options.log_errors = False  # a bad pattern is the client's 400, not a line on the server's stderr
+    options.max_mem = 1 << 20  # per pattern (RE2's default is 8 MiB); a pattern needing more is refused
+    return re2, options
 
 
 class PatternError(ValueError):
@@ -37,8 +44,9 @@ class Pattern:
         if _METACHARACTERS.isdisjoint(pattern):
             self.search = lambda text: pattern in text
             return
+        re2, options = _re2()
         try:
-            compiled = re2.compile(pattern.encode("utf-8", "surrogatepass"), _OPTIONS)
+            compiled = re2.compile(pattern.encode("utf-8", "surrogatepass"), options)
         except re2.error as exc:
             reason = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else exc
             raise PatternError(f"Not a regular expression RE2 can match in linear time: {reason}.") from None

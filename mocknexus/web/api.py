@@ -8,11 +8,9 @@ import time
 from urllib.parse import unquote
 
 from flask import Blueprint, g, request
-from marshmallow import RAISE
 
 from mocknexus.core.errors import BadRequest, PayloadTooLarge
 from mocknexus.core.models import iso
-from mocknexus.schemas.vendor import create_request, stop_request, update_request
 from mocknexus.state.auth import check_api_key
 from mocknexus.state.hints import hint
 from mocknexus.state.journal import BODY_LIMIT, decode_body, request_headers
@@ -33,8 +31,18 @@ def operation_id(endpoint: str) -> str:
     return head + "".join(word.title() for word in rest)
 
 
-def _load(call, schema, required: bool = False) -> dict:
-    """Body → validated dict. Unknown fields: a warning each (lenient) or a 400 (strict)."""
+@functools.cache
+def _schema(name: str):
+    """A request schema of schemas/vendor.py, by name."""
+    from mocknexus.schemas import vendor  # lazy: `serve` starts without marshmallow
+
+    return getattr(vendor, name)
+
+
+def _load(call, name: str, required: bool = False) -> dict:
+    """Body → validated dict (by the request schema `name`). Unknown fields: a warning each (lenient) or a 400
+    (strict)."""
+    schema = _schema(name)
     body = read_json(required=required, call=call)
     known = schema.data_keys
     unknown = [key for key in body if key not in known]
@@ -44,7 +52,11 @@ def _load(call, schema, required: bool = False) -> dict:
         call.warnings.extend(f"unknown field '{header_safe(k)}' ignored" for k in unknown)
         body = {k: v for k, v in body.items() if k in known}
     loaded = schema.fast_load(body)  # the same result for valid bodies; None: schema.load reports the error
-    return loaded if loaded is not None else schema.load(body, unknown=RAISE)
+    if loaded is not None:
+        return loaded
+    from marshmallow import RAISE  # imported with the schema
+
+    return schema.load(body, unknown=RAISE)
 
 
 def authenticate(call, world) -> None:
@@ -186,7 +198,7 @@ def _dump(call, interaction):
 @bp.post(BASE)
 def create_interaction(call, service):
     """createInteraction: a new interaction in state queued; 409 while one with its externalId is live."""
-    body = _load(call, create_request)
+    body = _load(call, "create_request")
     world = call.world
     interaction = world.store.create_interaction(
         service, body.get("external_id"), body.get("parent_interaction_id"),
@@ -234,7 +246,7 @@ def update_interaction(call, service, interaction_id):
 
 
 def _stop(call, service, **ref):
-    body = _load(call, stop_request)
+    body = _load(call, "stop_request")
     world = call.world
     interaction = world.store.stop_interaction(
         service, **ref, reason_system_name=body.get("reason_system_name"),
@@ -246,7 +258,7 @@ def _stop(call, service, **ref):
 
 
 def _update(call, service, **ref):
-    body = _load(call, update_request, required=True)
+    body = _load(call, "update_request", required=True)
     return _dump(call, call.world.store.update_interaction(
         service, **ref, changed=body.get("changed"), added=body.get("added"), deleted=body.get("deleted"),
     ))

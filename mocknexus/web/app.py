@@ -16,7 +16,13 @@ from mocknexus.web import admin, api, openapi, ui
 from mocknexus.web.dispatch import VendorDispatch
 from mocknexus.web.hold import HeldResponse
 from mocknexus.web.http import ACCESS_LOG, render_error, trace_and_log
-from mocknexus.web.routing import ExternalIdConverter, InteractionIdConverter, NamespaceMiddleware, WebhookIdConverter
+from mocknexus.web.routing import (
+    ExternalIdConverter,
+    InteractionIdConverter,
+    LazyBuildRule,
+    NamespaceMiddleware,
+    WebhookIdConverter,
+)
 
 
 def create_app(config: ServerConfig | None = None, fixtures: FixtureSet | None = None, access_log=None) -> Flask:
@@ -27,6 +33,7 @@ def create_app(config: ServerConfig | None = None, fixtures: FixtureSet | None =
         fixtures = load_fixtures(config.fixtures, Clock().now(), _fixture_ids(config)) if config.fixtures \
             else FixtureSet.empty()
     app = Flask("mocknexus")
+    app.url_rule_class = LazyBuildRule  # the rules' URL builders compiled on first use (none is, here)
     # Flask asks of every hook and view, on every request, whether it is a coroutine function (seven
     # inspect calls a request here); ours never change, so it asks once per function (its documented hook).
     app.ensure_sync = functools.cache(app.ensure_sync)

@@ -7,14 +7,12 @@ import sys
 import traceback
 
 from flask import Response, g, request
-from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from mocknexus.core import strictjson
 from mocknexus.core.errors import ApiError, BadRequest, InternalError, envelope
-from mocknexus.schemas.fields import json_kind
-from mocknexus.schemas.fixtures import problems
+from mocknexus.core.strictjson import json_kind
 
 _JSON = "application/json"
 # A \uD800-\uDFFF escape: paired it is one character, alone it decodes to a str that cannot be encoded back.
@@ -145,8 +143,11 @@ def _refuse_lone_surrogates(body) -> None:
                          "not a character") from None
 
 
-def details(error: ValidationError) -> dict:
-    """marshmallow's nested messages as the envelope's {field: [problems]} (nested fields as paths)."""
+def details(error) -> dict:
+    """marshmallow's nested messages (a ValidationError's) as the envelope's {field: [problems]} (nested fields
+    as paths)."""
+    from mocknexus.schemas.fixtures import problems  # marshmallow is imported by now: it raised `error`
+
     out: dict = {}
     for path, what in problems(error):
         out.setdefault(path.removeprefix("$.").removeprefix("$") or "body", []).append(what)
@@ -164,7 +165,7 @@ def render_error(error: Exception, method: str, path: str, unexpected: list, res
     """The one place an error becomes a response: always the §1.1 envelope, never HTML or a traceback.
     `unexpected` collects what was not an error of ours, for whoever runs the server to re-raise;
     `respond` is json_response, or reply on the vendor fast path."""
-    if isinstance(error, ValidationError):
+    if _is_validation_error(error):
         error = BadRequest("Invalid request parameters provided", details(error))
     if isinstance(error, ApiError):
         return respond(error.to_envelope(), error.status, error.headers)
@@ -176,6 +177,14 @@ def render_error(error: Exception, method: str, path: str, unexpected: list, res
     traceback.print_exception(error, file=sys.stderr)
     failure = InternalError(f"Internal server error ({error.__class__.__name__}); mocknexus logged the details")
     return respond(failure.to_envelope(), failure.status)
+
+
+def _is_validation_error(error: Exception) -> bool:
+    """A marshmallow ValidationError? marshmallow is imported with the first schema used (`serve` starts
+    without it): until its class exists, no such error can (and while another thread imports it, its module
+    may not have the class yet)."""
+    error_class = getattr(sys.modules.get("marshmallow.exceptions"), "ValidationError", None)
+    return error_class is not None and isinstance(error, error_class)
 
 
 def _http_message(error: HTTPException, method: str, path: str) -> str:

@@ -5,7 +5,6 @@ from http import HTTPStatus
 from flask import Response
 
 from mocknexus.core.errors import ApiError, InternalError, envelope
-from mocknexus.schemas.faults import header_action
 from mocknexus.state.faults import WIRE, WIRE_KINDS, Fault
 from mocknexus.web.hold import SLEEP  # noqa: F401  (the sleep seam of plain delays, here since faults have them)
 from mocknexus.web.http import json_response, read_json
@@ -24,6 +23,8 @@ def choose(call) -> Fault | None:
     world, req, environ = call.world, call.request, call.environ
     header = environ.get(_HEADER_KEY) if world.config.allow_header_faults else None  # = req.headers.get(HEADER)
     if header is not None:
+        from mocknexus.schemas.faults import header_action  # lazy: `serve` starts without marshmallow
+
         action = header_action(header)
         fault = Fault(HEADER_RULE, action, (action.delay_ms or 0) / 1000)
     else:

@@ -1,10 +1,10 @@
-"""URL converters for §1 addressing: `ext_{externalId}` segments versus interaction ids."""
+"""URL converters for §1 addressing: `ext_{externalId}` segments versus interaction ids; the url_map's rules."""
 
 import re
 import time
 from urllib.parse import unquote_to_bytes, urlsplit
 
-from werkzeug.routing import BaseConverter
+from werkzeug.routing import BaseConverter, Rule
 
 from mocknexus.state.world import DEFAULT, NAMESPACE
 
@@ -39,6 +39,22 @@ class WebhookIdConverter(BaseConverter):
     DELETE /__admin/webhooks/{id} would match /__admin/webhooks/deliveries, whose 405 would then offer DELETE."""
 
     regex = r"(?!deliveries$)[^/]+"
+
+
+class LazyBuildRule(Rule):
+    """werkzeug's Rule (Flask's url_rule_class), whose two URL builders (what url_for and redirects build
+    with) are compiled on first use, not when the rule is added: nothing here builds URLs, and compiling
+    them for every rule (ast and compile, twice a rule) was a tenth of `serve`'s start-up. Matching is as before."""
+
+    def _compile_builder(self, append_unknown: bool = True):
+        compiled = []
+
+        def build(rule, *args, **kwargs):
+            if not compiled:  # two first uses at once compile it twice: the same function
+                compiled.append(Rule._compile_builder(rule, append_unknown).__get__(rule, None))
+            return compiled[0](*args, **kwargs)
+
+        return build
 
 
 class NamespaceMiddleware:

@@ -1,75 +1,22 @@
-"""Fixture documents load fast (200,000 interactions in the benchmark) and exactly as the schema loads them."""
+"""Fixture documents load fast (200,000 interactions in the benchmark) and exactly as the schema loads them
+(plainload.py case by case: tests/schemas/test_plainload.py)."""
 
 import copy
 import gc
 import json
 
 import pytest
-from marshmallow import RAISE, Schema, ValidationError, fields, pre_load
 
 from mocknexus.core.clock import Clock
 from mocknexus.core.collector import paused
 from mocknexus.core.models import Interaction, Service
 from mocknexus.schemas import reader
-from mocknexus.schemas.fastload import fast_item_loader
-from mocknexus.schemas.fields import user_data_ok, user_data_problems
+from mocknexus.schemas.fields import user_data_problems
 from mocknexus.schemas.fixtures import InteractionFixture, fixture_document
+from mocknexus.schemas.plainload import user_data_ok
 
 BASE = {"openMediaService": "s"}
 DEEP = {"a": {"b": {"c": {"d": {"e": {"f": {"g": {"h": {}}}}}}}}}
-ITEMS = [
-    {}, BASE, {**BASE, "id": "i-1", "externalId": "e-1", "userData": {"Subject": "x", "Priority": 5}},
-    {**BASE, "state": "stopped", "stopReason": {"systemName": "agent", "description": None},
-     "stoppedAt": "2026-05-01T10:00:00Z"},
-    {**BASE, "stopReason": None, "receivedAt": "2026-05-01T12:00:00+02:00", "submittedAt": None},
-    {**BASE, "externalId": None, "parentInteractionId": None, "mediaType": "chat", "selfUri": "/x"},
-    {**BASE, "userData": {"C": {"N": "Ada", "T": {"L": 1}}}}, {**BASE, "userData": DEEP},
-    {**BASE, "id": "ext_x"}, {**BASE, "id": "a/b"}, {**BASE, "id": ""}, {**BASE, "id": 5}, {**BASE, "id": None},
-    {**BASE, "externalId": ""}, {**BASE, "externalId": "x" * 256}, {**BASE, "state": "routing"},
-    {**BASE, "state": None}, {"openMediaService": None}, {"openMediaService": 1}, {**BASE, "receivedAt": "noon"},
-    {**BASE, "receivedAt": 5}, {**BASE, "receivedAt": []}, {**BASE, "stoppedAt": {}}, {**BASE, "id": []},
-    {**BASE, "stopReason": {"systemName": []}}, {**BASE, "userData": {"State": "x"}}, {**BASE, "userData": {"f": 1.5}},
-    {**BASE, "userData": {"b": True}}, {**BASE, "userData": {"big": 2**63}}, {**BASE, "userData": {**DEEP, "z": {}}},
-    {**BASE, "userData": {"a": {"b": {"c": {"d": {"e": {"f": {"g": {"h": {"i": {}}}}}}}}}}},
-    {**BASE, "userData": []}, {**BASE, "userData": None}, {**BASE, "stopReason": "x"}, {**BASE, "unknown": 1},
-    "s", [], None,
-]
-
-
-def _full(item):
-    try:
-        return InteractionFixture().load(item, unknown=RAISE)
-    except ValidationError as error:
-        return error
-
-
-@pytest.mark.parametrize("item", ITEMS)
-def test_the_fast_item_load_equals_schema_load_or_steps_aside(item):
-    fast, full = fast_item_loader(InteractionFixture())(item), _full(item)
-    if isinstance(full, ValidationError):
-        assert fast is None
-    else:
-        assert fast == full
-
-
-def test_schemas_it_cannot_reproduce_always_step_aside():
-    class WithHook(Schema):
-        name = fields.String()
-
-        @pre_load
-        def _strip(self, data, **kwargs):
-            return data
-
-    class Renamed(Schema):
-        name = fields.String(attribute="other")
-
-    for schema in (WithHook(), Renamed(), InteractionFixture(many=True)):
-        assert fast_item_loader(schema)({"name": "x"}) is None
-
-
-def test_valid_interactions_take_the_fast_path():
-    assert fast_item_loader(InteractionFixture())({**BASE, "userData": {"S": "x"}}) == {
-        "service": "s", "user_data": {"S": "x"}, "state": "queued"}
 
 
 @pytest.mark.parametrize("value", [
@@ -88,7 +35,7 @@ def test_a_document_is_loaded_as_the_schema_loads_it(tmp_path, monkeypatch):
     path.write_text(json.dumps(doc))
     calls = []
     monkeypatch.setattr(InteractionFixture, "load", lambda self, *a, **k: calls.append(1) or {})
-    loaded = reader.validate_document(reader.read_document(path), str(path))
+    loaded = reader.load_document(path)
     assert calls == []  # no interaction went through Schema.load
     monkeypatch.undo()
     assert loaded == fixture_document.load(doc)

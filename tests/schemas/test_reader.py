@@ -4,6 +4,7 @@ the file, the JSON path and the problem."""
 import json
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -183,3 +184,18 @@ def test_create_app_refuses_bad_fixtures(tmp_path):
     path = write(tmp_path, "bad.json", {"interactions": [{"openMediaService": "nope"}]})
     with pytest.raises(FixtureError, match="names no service"):
         create_app(ServerConfig(fixtures=[path]))
+
+
+def test_a_big_file_is_read_as_a_small_one(tmp_path):
+    """Files from 1 MiB up are mapped rather than read (reader._text): the same documents, the same problems."""
+    items = [{"openMediaService": "s", "externalId": f"e-{n}", "userData": {"Pad": "x" * 100}} for n in range(8000)]
+    path = write(tmp_path, "big.json", {"services": ["s"], "interactions": items})
+    assert Path(path).stat().st_size > 1 << 20
+    assert [i.external_id for i in load_fixtures([path], NOW).interactions] == [f"e-{n}" for n in range(8000)]
+    small = tmp_path / "small.json"
+    small.write_bytes(b"\xff{}")
+    big = tmp_path / "big-binary.json"
+    big.write_bytes(b"\xff" + b" " * (1 << 20))
+    (small_line,), (big_line,) = problems([str(small)]), problems([str(big)])
+    assert big_line.removeprefix(str(big)) == small_line.removeprefix(str(small))
+    assert "cannot read: 'utf-8' codec can't decode byte 0xff in position 0" in big_line

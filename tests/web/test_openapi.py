@@ -201,7 +201,7 @@ def test_every_admin_route_has_an_admin_entry_with_its_schemas():
     """The document is as exact for routes added later: each (method, path) of the url_map has its ADMIN entry,
     with the schema it answers and, for a method with a body, the schema it reads (or None: it reads none)."""
     from mocknexus.schemas.operations import ADMIN, resolve
-    from mocknexus.web.openapi import _admin_entry, _openapi_path
+    from mocknexus.web.openapi_document import _admin_entry, _openapi_path
 
     for rule in create_app().url_map.iter_rules():
         if rule.endpoint.startswith("admin."):

@@ -2,7 +2,6 @@
 
 from flask import g
 
-from mocknexus.schemas.admin import clock_advance, clock_put
 from mocknexus.web.admin import bp
 from mocknexus.web.http import json_response, read_json
 
@@ -17,6 +16,8 @@ def get_clock():
 def put_clock():
     """{"now": ISO} freezes there; {"frozen": false} runs from real time again; {"now": ISO, "frozen": false}
     runs on from that moment; {"frozen": true} freezes where it is."""
+    from mocknexus.schemas.admin import clock_put  # lazy: `serve` starts without marshmallow
+
     body = clock_put.load(read_json(required=True))
     clock = g.world.clock
     frozen = body.get("frozen", True)
@@ -35,6 +36,8 @@ def put_clock():
 @bp.post("/clock/advance")
 def advance_clock():
     """Move the clock by {"seconds": N} (fractions and negative numbers too), frozen or running."""
+    from mocknexus.schemas.admin import clock_advance  # lazy: `serve` starts without marshmallow
+
     g.world.clock.advance(clock_advance.load(read_json(required=True))["seconds"])
     g.world.timetable.clock_changed()
     return json_response(g.world.clock.to_json())

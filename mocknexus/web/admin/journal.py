@@ -2,7 +2,6 @@
 
 from flask import g, request
 
-from mocknexus.schemas.admin import requests_query, wait_request
 from mocknexus.web.admin import bp
 from mocknexus.web.admin.waits import held_wait
 from mocknexus.web.http import json_response, read_json
@@ -12,6 +11,8 @@ from mocknexus.web.http import json_response, read_json
 def list_requests():
     """Vendor requests oldest first; ?operation, method, path (a regex), status, service filter; ?limit=K
     keeps the newest K; ?since=ID gives only the records after that id (how a page follows the journal)."""
+    from mocknexus.schemas.admin import requests_query  # lazy: `serve` starts without marshmallow
+
     query = requests_query.load(request.args.to_dict())
     limit, since = query.pop("limit", None), query.pop("since", None)
     return json_response({"requests": g.world.journal.find(query, limit, since)})
@@ -28,4 +29,6 @@ def clear_requests():
 def wait_for_requests():
     """As soon as `count` matching requests are in the journal: 200 with them; at `timeoutMs`, a 408 with
     those seen. Held, not slept: the request keeps a connection, not a thread (web/hold.py)."""
+    from mocknexus.schemas.admin import wait_request  # lazy: `serve` starts without marshmallow
+
     return held_wait(g.world.journal, wait_request.load(read_json()), "requests")

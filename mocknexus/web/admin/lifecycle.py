@@ -2,7 +2,6 @@
 
 from flask import g
 
-from mocknexus.schemas.simulator import lifecycle_body
 from mocknexus.web.admin import bp
 from mocknexus.web.http import json_response, read_json
 
@@ -18,6 +17,8 @@ def get_lifecycle(name):
 def put_lifecycle(name):
     """Set (or with [] remove) the service's lifecycle; it applies to interactions created from now on
     (reset restores the loaded one)."""
+    from mocknexus.schemas.simulator import lifecycle_body  # lazy: `serve` starts without marshmallow
+
     steps = lifecycle_body.load(read_json(required=True))["lifecycle"]
     g.world.set_lifecycle(name, tuple(steps))
     return _answer(name)

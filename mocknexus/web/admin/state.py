@@ -6,8 +6,6 @@ from flask import current_app, g, request
 
 from mocknexus import __version__
 from mocknexus.core.errors import BadRequest
-from mocknexus.schemas.admin import interactions_query, settings_patch
-from mocknexus.schemas.fixtures import fixture_document, seed_document
 from mocknexus.state.fixtureset import FixtureError, FixtureSet, build_interactions, build_set
 from mocknexus.web.admin import bp, token_given
 from mocknexus.web.http import json_response, read_json
@@ -38,6 +36,8 @@ def reset():
 @bp.get("/interactions")
 def list_interactions():
     """Every interaction, stopped ones included, in creation order; ?service= and ?state= filter."""
+    from mocknexus.schemas.admin import interactions_query  # lazy: `serve` starts without marshmallow
+
     query = interactions_query.load(request.args.to_dict())
     found = [i for i in g.world.store.all()
              if query.get("service", i.service.name) == i.service.name and query.get("state", i.state) == i.state]
@@ -47,6 +47,8 @@ def list_interactions():
 @bp.post("/interactions")
 def seed_interactions():
     """Seed interactions in the fixture format; all or nothing (400 with details, and nothing added)."""
+    from mocknexus.schemas.fixtures import seed_document  # lazy: `serve` starts without marshmallow
+
     docs = seed_document.load(read_json(required=True))["interactions"]
     world = g.world
     _give_ids(docs)
@@ -71,6 +73,8 @@ def get_state():
 def put_state():
     """Replace services, API keys, interactions and webhooks with a fixture document; 400 and no change when bad.
     The journal, clock, settings and faults stay; keys given with --api-key stay too."""
+    from mocknexus.schemas.fixtures import fixture_document  # lazy: `serve` starts without marshmallow
+
     doc = fixture_document.load(read_json(required=True, what="a fixture document (a JSON object)"))
     _give_ids(doc["interactions"])
     try:
@@ -90,6 +94,8 @@ def get_settings():
 @bp.patch("/settings")
 def patch_settings():
     """Change some settings at run time (reset restores the start values); 400 and no change when bad."""
+    from mocknexus.schemas.admin import settings_patch  # lazy: `serve` starts without marshmallow
+
     changes = settings_patch.load(read_json(required=True))
     settings = g.world.settings
     for name, value in changes.items():

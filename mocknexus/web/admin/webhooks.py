@@ -3,7 +3,6 @@
 from flask import g, request
 
 from mocknexus.core.errors import NotFound
-from mocknexus.schemas.webhooks import deliveries_query, delivery_wait, webhook_schema
 from mocknexus.web.admin import bp
 from mocknexus.web.admin.waits import held_wait
 from mocknexus.web.http import json_response, read_json
@@ -12,6 +11,8 @@ from mocknexus.web.http import json_response, read_json
 @bp.post("/webhooks")
 def add_webhook():
     """Register a webhook (only `url` is required); answers it with its `id`. At most 100 per namespace."""
+    from mocknexus.schemas.webhooks import webhook_schema  # lazy: `serve` starts without marshmallow
+
     webhook = g.world.webhooks.add(webhook_schema.load(read_json(required=True, what="a webhook object")))
     return json_response(webhook.to_json())
 
@@ -40,6 +41,8 @@ def delete_webhook(webhook_id):
 def list_deliveries():
     """Deliveries oldest first; ?webhook=ID, event=STARTED|FINISHED, state=pending|delivered|failed filter;
     ?limit=K keeps the newest K."""
+    from mocknexus.schemas.webhooks import deliveries_query  # lazy: `serve` starts without marshmallow
+
     query = deliveries_query.load(request.args.to_dict())
     limit = query.pop("limit", None)
     return json_response({"deliveries": g.world.webhooks.find(query, limit)})
@@ -49,4 +52,6 @@ def list_deliveries():
 def wait_for_deliveries():
     """As soon as `count` matching deliveries exist: 200 with them; at `timeoutMs`, a 408 with those seen.
     Held, not slept: the request keeps a connection, not a thread (web/hold.py)."""
+    from mocknexus.schemas.webhooks import delivery_wait  # lazy: `serve` starts without marshmallow
+
     return held_wait(g.world.webhooks, delivery_wait.load(read_json()), "deliveries")
