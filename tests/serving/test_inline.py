@@ -17,7 +17,27 @@ VENDOR = "/nexus/v3/openmedia/crm-tasks/interactions"
 @pytest.fixture
 def nexus():
     with MockNexus(fixtures=[str(FIXTURES)], port=0) as nexus:
+        settle(nexus)
         yield nexus
+
+
+def settle(nexus) -> None:
+    """Until a vendor request is served on the I/O thread: the workers have all started and gone idle
+    (on a busy machine they may still be starting when the first requests arrive)."""
+    app, seen = nexus.app.wsgi_app, []
+
+    def recording(environ, start_response):
+        seen.append(threading.current_thread().name)
+        return app(environ, start_response)
+
+    nexus.app.wsgi_app = recording
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        requests.get(f"{nexus.root}{VENDOR}/ext_ticket-42", headers=KEY, timeout=5)
+        if not on_a_worker(seen[-1]):
+            break
+        time.sleep(0.05)
+    nexus.app.wsgi_app = app
 
 
 def threads_serving(nexus) -> list:
