@@ -24,13 +24,7 @@ def nexus():
 def settle(nexus) -> None:
     """Until a vendor request is served on the I/O thread: the workers have all started and gone idle
     (on a busy machine they may still be starting when the first requests arrive)."""
-    app, seen = nexus.app.wsgi_app, []
-
-    def recording(environ, start_response):
-        seen.append(threading.current_thread().name)
-        return app(environ, start_response)
-
-    nexus.app.wsgi_app = recording
+    app, seen = nexus.app.wsgi_app, threads_serving(nexus)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         requests.get(f"{nexus.root}{VENDOR}/ext_ticket-42", headers=KEY, timeout=5)
