@@ -20,11 +20,7 @@ import bench  # noqa: E402  (bench/ is not a package)
 
 def serve(name: str, tree: str) -> bench.Server:
     compileall.compile_dir(Path(tree) / "mocknexus", quiet=1)  # as bench.py does: no compiling at start
-    argv = ["env", f"PYTHONPATH={Path(tree).resolve()}", str(bench.BIN / "mocknexus"), "serve", "--port", "0",
-            "--fixtures", "fixtures/"]
-    server = bench.Server(name, argv)
-    bench.add_fault_rules(server.url)
-    return server
+    return bench.mocknexus(name, tree=tree)
 
 
 def main(argv=None) -> int:

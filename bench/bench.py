@@ -153,10 +153,13 @@ def add_fault_rules(url: str) -> None:
     note(f"mocknexus ran with {len(FAULT_RULES)} non-matching fault rules: {json.dumps(FAULT_RULES)}")
 
 
-def mocknexus(name: str, *fixtures: str) -> Server:
+def mocknexus(name: str, *fixtures: str, tree: str | None = None) -> Server:
+    """`mocknexus serve` with the benchmark's fault rules; `tree`: the mocknexus of that checkout (ab.py)."""
     argv = [str(BIN / "mocknexus"), "serve", "--port", "0", "--fixtures", "fixtures/"]
     for extra in fixtures:
         argv += ["--fixtures", extra]
+    if tree is not None:  # the console script, not `python -m`: that would put this checkout first on sys.path
+        argv = ["env", f"PYTHONPATH={Path(tree).resolve()}", *argv]
     server = Server(name, argv)
     try:
         add_fault_rules(server.url)

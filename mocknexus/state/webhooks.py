@@ -10,7 +10,7 @@ from collections import deque
 from datetime import UTC, datetime
 
 from mocknexus.core.errors import BadRequest, Conflict
-from mocknexus.core.hold import Bell, Hold
+from mocknexus.core.hold import Bell
 from mocknexus.core.models import Interaction, Webhook, iso
 from mocknexus.state.sender import Sender, post, signature
 
@@ -168,12 +168,6 @@ class Webhooks:
     def waiter(self, match: dict, count: int = 1) -> "DeliveryWaiter":
         """The condition "`count` deliveries match" for a Hold on `bell` (core/hold.py)."""
         return DeliveryWaiter(self, matcher(match), count)
-
-    def wait(self, match: dict, count: int = 1, timeout: float = 5.0) -> tuple[bool, list[dict]]:
-        """Block the calling thread until `count` matching deliveries exist or `timeout` passes; (met, them)."""
-        waiter = self.waiter(match, count)
-        met = Hold(timeout, waiter.ready, self.bell).wait()
-        return met, waiter.found
 
     def _queue(self, lane: Lane, event, interaction_id, body, payload, trace) -> bool:
         """A record for one delivery, queued on its lane; True when the lane must be handed to the sender."""
